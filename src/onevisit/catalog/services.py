@@ -1,0 +1,281 @@
+"""Writes of the catalogue: versions, publication, lifecycle of items, search index.
+
+Every write runs in one transaction with its audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onevisit.core.audit import audit_log
+from onevisit.org.models import Department
+
+from . import validation
+from .models import (
+    FormSchema,
+    ItemChange,
+    ItemSearchIndex,
+    ItemVersion,
+    MaterialRequirement,
+    ProcessDefinition,
+    RuleDefinition,
+    SearchMiss,
+    ServiceItem,
+)
+from .search import tokens_for
+
+COPIED_VERSION_FIELDS = [
+    "name", "kind", "summary", "legal_basis", "conditions", "statutory_limit_days", "statutory_limit_note",
+    "promised_limit_days", "visits", "fees", "fee_note", "channels", "location", "hours", "consult_phone",
+    "complaint_phone", "faq", "source_note",
+]  # fmt: skip
+
+
+class PublishError(ValidationError):
+    """A version failed its checks; ``messages`` lists every problem."""
+
+
+def version_problems(version: ItemVersion) -> list[str]:
+    """Everything that stops a version from being published, in the user's language."""
+    problems = validation.check_limits(
+        kind=version.kind, statutory=version.statutory_limit_days, promised=version.promised_limit_days
+    )
+    if not version.legal_basis:
+        problems.append(_("Enter at least one legal basis (law and article)."))
+    if not version.channels:
+        problems.append(_("Choose at least one channel."))
+    form = FormSchema.objects.filter(version=version).first()
+    if form is None:
+        problems.append(_("The version has no application form."))
+    else:
+        problems.extend(validation.check_form_schema(form.schema))
+    process = ProcessDefinition.objects.filter(version=version).first()
+    if process is None:
+        problems.append(_("The version has no process (BPMN)."))
+    else:
+        codes = set(Department.objects.values_list("code", flat=True))
+        info, process_problems = validation.check_process(process.bpmn_xml, department_codes=codes)
+        problems.extend(process_problems)
+        if info and version.promised_limit_days is not None:
+            total = sum(step.limit_days or 0 for step in info.steps)
+            if version.kind == "immediate" and total:
+                problems.append(_("An immediate item's steps must all have a limit of 0 working days."))
+    rules = RuleDefinition.objects.filter(version=version).first()
+    if rules is not None:
+        problems.extend(validation.check_rules(rules.dmn_xml)[1])
+    return problems
+
+
+@transaction.atomic
+def version_publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
+    version = ItemVersion.objects.select_for_update().select_related("item").get(pk=version.pk)
+    if version.state != ItemVersion.State.DRAFT:
+        raise PublishError(
+            _("Only a draft can be published; this version is already %(state)s.")
+            % {"state": version.get_state_display()}
+        )
+    problems = version_problems(version)
+    if problems:
+        raise PublishError(problems)
+    item = version.item
+    if item.status in (ServiceItem.Status.CANCELLED, ServiceItem.Status.MERGED, ServiceItem.Status.DELEGATED):
+        raise PublishError(
+            _("The item is %(status)s; it cannot get a new version.") % {"status": item.get_status_display()}
+        )
+    process = ProcessDefinition.objects.get(version=version)
+    info = validation.parse_process(process.bpmn_xml)
+    ProcessDefinition.objects.filter(pk=process.pk).update(process_id=info.process_id)
+    rules = RuleDefinition.objects.filter(version=version).first()
+    if rules is not None:
+        RuleDefinition.objects.filter(pk=rules.pk).update(
+            decision_id=validation.check_rules(rules.dmn_xml)[0]
+        )
+    ItemVersion.objects.filter(item=item, state=ItemVersion.State.PUBLISHED).update(
+        state=ItemVersion.State.SUPERSEDED
+    )
+    version.state = ItemVersion.State.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    version.save(update_fields=["state", "published_at", "published_by"])
+    previous = item.current_version_id
+    item.current_version = version
+    item.name = version.name
+    item.save(update_fields=["current_version", "name"])
+    if previous is not None:
+        ItemChange.objects.create(
+            item=item,
+            kind=ItemChange.Kind.ADJUSTED,
+            date=timezone.localdate(),
+            reason=version.change_note or _("Version %(n)d published.") % {"n": version.number},
+            version=version,
+        )
+    search_index_item(item=item)
+    audit_log(
+        actor=actor,
+        action="item_version_published",
+        obj=version,
+        data={"item": item.code, "number": version.number},
+    )
+    return version
+
+
+@transaction.atomic
+def version_new_draft(*, actor: Any, item: ServiceItem) -> ItemVersion:
+    """Copy the latest version into a new draft, with its materials, form, process and rules."""
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    if ItemVersion.objects.filter(item=item, state=ItemVersion.State.DRAFT).exists():
+        raise ValidationError(_("This item already has a draft; edit or publish it first."))
+    source = item.versions.order_by("-number").first()
+    if source is None:
+        raise ValidationError(_("The item has no version to copy."))
+    draft = ItemVersion(item=item, number=source.number + 1, state=ItemVersion.State.DRAFT)
+    for name in COPIED_VERSION_FIELDS:
+        setattr(draft, name, getattr(source, name))
+    draft.save()
+    MaterialRequirement.objects.bulk_create(
+        [
+            MaterialRequirement(
+                version=draft,
+                **{
+                    f.name: getattr(m, f.name)
+                    for f in MaterialRequirement._meta.fields
+                    if f.name not in ("id", "version")
+                },
+            )
+            for m in source.materials.all()
+        ]
+    )
+    for model, field_names in (
+        (FormSchema, ["schema"]),
+        (ProcessDefinition, ["bpmn_xml", "process_id"]),
+        (RuleDefinition, ["dmn_xml", "decision_id"]),
+    ):
+        original = model.objects.filter(version=source).first()
+        if original is not None:
+            model.objects.create(version=draft, **{n: getattr(original, n) for n in field_names})
+    audit_log(
+        actor=actor, action="item_version_drafted", obj=draft, data={"item": item.code, "from": source.number}
+    )
+    return draft
+
+
+def _end_item(
+    *,
+    actor: Any,
+    item: ServiceItem,
+    status: str,
+    kind: str,
+    reason: str,
+    successor: ServiceItem | None,
+    date: dt.date | None,
+) -> ServiceItem:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the change; it is published.")})
+    if successor is not None and successor.pk == item.pk:
+        raise ValidationError({"successor": _("An item cannot be its own successor.")})
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    if item.status != ServiceItem.Status.ACTIVE and item.status != ServiceItem.Status.SUSPENDED:
+        raise ValidationError(_("The item is already %(status)s.") % {"status": item.get_status_display()})
+    item.status = status
+    item.successor = successor
+    item.save(update_fields=["status", "successor"])
+    ItemChange.objects.create(
+        item=item, kind=kind, date=date or timezone.localdate(), reason=reason, successor=successor
+    )
+    search_index_item(item=item)
+    audit_log(
+        actor=actor,
+        action=f"item_{status}",
+        obj=item,
+        data={"reason": reason, "successor": successor.code if successor else None},
+    )
+    return item
+
+
+@transaction.atomic
+def item_cancel(*, actor: Any, item: ServiceItem, reason: str, date: dt.date | None = None) -> ServiceItem:
+    return _end_item(
+        actor=actor,
+        item=item,
+        status=ServiceItem.Status.CANCELLED,
+        kind=ItemChange.Kind.CANCELLED,
+        reason=reason,
+        successor=None,
+        date=date,
+    )
+
+
+@transaction.atomic
+def item_delegate(
+    *, actor: Any, item: ServiceItem, successor: ServiceItem, reason: str, date: dt.date | None = None
+) -> ServiceItem:
+    if successor.department.region.level <= item.department.region.level:
+        raise ValidationError({"successor": _("Delegation (下放) goes to an item of a lower-level region.")})
+    return _end_item(
+        actor=actor,
+        item=item,
+        status=ServiceItem.Status.DELEGATED,
+        kind=ItemChange.Kind.DELEGATED,
+        reason=reason,
+        successor=successor,
+        date=date,
+    )
+
+
+@transaction.atomic
+def item_merge(
+    *, actor: Any, item: ServiceItem, successor: ServiceItem, reason: str, date: dt.date | None = None
+) -> ServiceItem:
+    return _end_item(
+        actor=actor,
+        item=item,
+        status=ServiceItem.Status.MERGED,
+        kind=ItemChange.Kind.MERGED,
+        reason=reason,
+        successor=successor,
+        date=date,
+    )
+
+
+def search_index_item(*, item: ServiceItem) -> None:
+    """(Re)compute an item's search tokens. Called inside the transaction that changed the item."""
+    version = item.current_version
+    names = [item.name, version.name if version else ""]
+    body = [
+        item.keywords,
+        item.department.name,
+        item.department.region.name,
+        *(event.name for event in item.life_events.all()),
+        version.summary if version else "",
+    ]
+    if item.power_id:
+        body.append(item.power.name)  # type: ignore[union-attr]
+    visible = item.status == ServiceItem.Status.ACTIVE and version is not None
+    ItemSearchIndex.objects.update_or_create(
+        item=item,
+        defaults={
+            "name_tokens": " ".join(tokens_for(names)),
+            "tokens": " ".join(tokens_for(body)),
+            "region_code": item.department.region.code,
+            "visible": visible,
+        },
+    )
+
+
+def search_miss_record(*, query: str) -> None:
+    query = query.strip()[:100]
+    if not query:
+        return
+    from django.db.models import F
+
+    with transaction.atomic():
+        updated = SearchMiss.objects.filter(query=query).update(count=F("count") + 1, resolved=False)
+        if not updated:
+            SearchMiss.objects.get_or_create(query=query)

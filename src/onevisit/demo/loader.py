@@ -1,0 +1,305 @@
+"""Load the demo data (YAML/JSON + .bpmn/.dmn fixture files under demo/data) through the services.
+
+Items are created as drafts and published through ``version_publish``, so the demo passes the same
+checks as any catalogue admin's work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from onevisit.catalog.models import (
+    Bundle,
+    BundleItem,
+    FormSchema,
+    ItemChange,
+    ItemVersion,
+    LifeEvent,
+    MaterialRequirement,
+    Power,
+    ProcessDefinition,
+    Responsibility,
+    RuleDefinition,
+    ServiceItem,
+)
+from onevisit.catalog.services import search_index_item, version_publish
+from onevisit.core.audit import audit_log
+from onevisit.identity.services import organization_register, person_register
+from onevisit.org.models import Department, Region, ServiceCenter, StaffRole, Window, region_clean
+
+DATA = Path(__file__).resolve().parent / "data"
+SYSTEM = "demo-loader"
+
+
+def _yaml(name: str) -> Any:
+    path = DATA / name
+    if not path.exists():
+        return []
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+
+
+def load_regions() -> None:
+    for row in _yaml("regions.yaml"):
+        parent = Region.objects.get(code=row["parent"]) if row.get("parent") else None
+        code = str(row["code"])
+        region_clean(code=code, level=int(row["level"]), parent=parent)
+        Region.objects.update_or_create(
+            code=code, defaults={"name": row["name"], "level": row["level"], "parent": parent}
+        )
+
+
+def load_departments() -> None:
+    for row in _yaml("departments.yaml"):
+        fields = {k: row.get(k, "") for k in ("name", "address", "hours", "phone", "complaint_phone")}
+        Department.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                **{k: str(v) for k, v in fields.items()},
+                "region": Region.objects.get(code=str(row["region"])),
+                "is_approval_bureau": bool(row.get("is_approval_bureau")),
+                "order": int(row.get("order") or 100),
+            },
+        )
+    for row in _yaml("centers.yaml"):
+        center, _ = ServiceCenter.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "region": Region.objects.get(code=str(row["region"])),
+                **{k: str(row.get(k, "")) for k in ("address", "hours", "phone", "transport")},
+            },
+        )
+        for w in row.get("windows", []):
+            window, _ = Window.objects.update_or_create(
+                center=center,
+                number=str(w["number"]),
+                defaults={"name": w["name"], "kind": w.get("kind", "general")},
+            )
+            window.departments.set(Department.objects.filter(code__in=w.get("departments", [])))
+
+
+def load_staff() -> None:
+    User = get_user_model()
+    for row in _yaml("staff.yaml"):
+        user, created = User.objects.get_or_create(
+            username=row["username"], defaults={"first_name": row.get("name", "")}
+        )
+        if created:
+            user.set_password(str(row.get("password", "demo1234")))
+            user.is_staff = True
+            user.save()
+        for role in row.get("roles", []):
+            StaffRole.objects.get_or_create(
+                user=user, department=Department.objects.get(code=role["department"]), role=role["role"]
+            )
+    admin, created = User.objects.get_or_create(
+        username="admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    if created:
+        admin.set_password("demo1234")
+        admin.save()
+
+
+def load_catalog_basics() -> None:
+    for row in _yaml("life_events.yaml"):
+        LifeEvent.objects.update_or_create(
+            code=row["code"],
+            defaults={k: row.get(k, "") for k in ("name", "name_en", "audience", "icon")}
+            | {"order": row.get("order", 0)},
+        )
+    for row in _yaml("powers.yaml"):
+        power, _ = Power.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "kind": row["kind"],
+                "department": Department.objects.get(code=row["department"]),
+                "legal_basis": str(row.get("legal_basis", "")).strip(),
+            },
+        )
+        power.responsibilities.all().delete()
+        Responsibility.objects.bulk_create(
+            [
+                Responsibility(
+                    power=power, duty=r["duty"], accountability=r.get("accountability", ""), order=n
+                )
+                for n, r in enumerate(row.get("responsibilities", []))
+            ]
+        )
+
+
+def _read(folder: str, name: str) -> str:
+    return (DATA / folder / name).read_text(encoding="utf-8")
+
+
+def load_item(path: Path, actor: Any) -> ServiceItem:
+    row = yaml.safe_load(path.read_text(encoding="utf-8"))
+    v = row["version"]
+    item, _ = ServiceItem.objects.update_or_create(
+        code=row["code"],
+        defaults={
+            "name": row["name"],
+            "department": Department.objects.get(code=row["department"]),
+            "power": Power.objects.get(code=row["power"]) if row.get("power") else None,
+            "audience": row["audience"],
+            "keywords": " ".join(row["keywords"])
+            if isinstance(row.get("keywords"), list)
+            else str(row.get("keywords") or ""),
+            "is_popular": bool(row.get("popular")),
+        },
+    )
+    item.life_events.set(LifeEvent.objects.filter(code__in=row.get("life_events", [])))
+    if item.versions.exists():
+        return item
+    version = ItemVersion.objects.create(
+        item=item,
+        number=1,
+        name=row["name"],
+        kind=v["kind"],
+        summary=v.get("summary", ""),
+        legal_basis=v.get("legal_basis", []),
+        conditions=v.get("conditions", ""),
+        statutory_limit_days=v.get("statutory_limit_days"),
+        statutory_limit_note=str(v.get("statutory_limit_note") or ""),
+        promised_limit_days=v.get("promised_limit_days"),
+        visits=v.get("visits", 0),
+        fees=v.get("fees") or [],
+        fee_note=str(v.get("fee_note") or ""),
+        channels=v.get("channels", []),
+        location=str(v.get("location") or ""),
+        hours=str(v.get("hours") or ""),
+        consult_phone=str(v.get("consult_phone") or ""),
+        complaint_phone=str(v.get("complaint_phone") or ""),
+        faq=v.get("faq") or [],
+        source_note=str(v.get("source_note") or ""),
+    )
+    MaterialRequirement.objects.bulk_create(
+        [
+            MaterialRequirement(
+                version=version,
+                order=n,
+                code=m["code"],
+                name=m["name"],
+                description=m.get("description", ""),
+                form=m.get("form", "electronic"),
+                copies=m.get("copies", 1),
+                issuer=m.get("issuer", "") or "",
+                required=m.get("required", True),
+                tolerable=m.get("tolerable", False),
+                commitment_replaceable=m.get("commitment_replaceable", False),
+                shared_data=m.get("shared_data", "") or "",
+                certificate_type=m.get("certificate_type", "") or "",
+            )
+            for n, m in enumerate(v.get("materials", []))
+        ]
+    )
+    FormSchema.objects.create(version=version, schema=json.loads(_read("forms", v["form"])))
+    ProcessDefinition.objects.create(version=version, bpmn_xml=_read("processes", v["process"]))
+    if v.get("rules"):
+        RuleDefinition.objects.create(version=version, dmn_xml=_read("rules", v["rules"]))
+    version_publish(actor=actor, version=version)
+    return item
+
+
+def load_history(paths: list[Path]) -> None:
+    """Change history and ended items, after every item exists (successors refer to others)."""
+    for path in paths:
+        row = yaml.safe_load(path.read_text(encoding="utf-8"))
+        item = ServiceItem.objects.get(code=row["code"])
+        item.changes.all().delete()
+        for change in row.get("history", []):
+            successor = ServiceItem.objects.filter(
+                code=change.get("successor") or row.get("successor") or ""
+            ).first()
+            ItemChange.objects.create(
+                item=item,
+                kind=change["kind"],
+                date=change["date"]
+                if isinstance(change["date"], dt.date)
+                else dt.date.fromisoformat(str(change["date"])),
+                reason=change["reason"],
+                successor=successor if change["kind"] in ("delegated", "merged") else None,
+            )
+        status = row.get("status")
+        if status and status != item.status:
+            item.status = status
+            item.successor = ServiceItem.objects.filter(code=row.get("successor") or "").first()
+            item.save(update_fields=["status", "successor"])
+            search_index_item(item=item)
+
+
+def load_bundles() -> None:
+    for row in _yaml("bundles.yaml"):
+        bundle, _ = Bundle.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "audience": row["audience"],
+                "life_event": LifeEvent.objects.filter(code=row.get("life_event") or "").first(),
+                "summary": row.get("summary", ""),
+                "promised_limit_days": row.get("promised_limit_days"),
+                "statutory_limit_days": row.get("statutory_limit_days", 45),
+                "statutory_extension_days": row.get("statutory_extension_days", 15),
+                "state": Bundle.State.PUBLISHED,
+                "source_note": row.get("source_note", ""),
+            },
+        )
+        bundle.members.all().delete()
+        members = {
+            m["item"]: BundleItem.objects.create(
+                bundle=bundle, item=ServiceItem.objects.get(code=m["item"]), order=m.get("order", n)
+            )
+            for n, m in enumerate(row.get("items", []))
+        }
+        for m in row.get("items", []):
+            members[m["item"]].depends_on.set([members[d] for d in m.get("depends_on", []) or []])
+
+
+def load_people(actor: Any) -> None:
+    for row in _yaml("people.yaml"):
+        person_register(
+            actor=actor,
+            name=row["name"],
+            id_number=str(row["id_number"]),
+            phone=str(row.get("phone", "")),
+            region=Region.objects.filter(code=str(row.get("region", ""))).first(),
+        )
+    for row in _yaml("organizations.yaml"):
+        organization_register(
+            actor=actor,
+            name=row["name"],
+            uscc_code=str(row["uscc"]),
+            legal_representative=row.get("legal_representative", ""),
+            region=Region.objects.filter(code=str(row.get("region", ""))).first(),
+        )
+
+
+@transaction.atomic
+def load_demo(*, verbosity: int = 1) -> dict[str, int]:
+    actor = SYSTEM
+    load_regions()
+    load_departments()
+    load_staff()
+    load_catalog_basics()
+    paths = sorted((DATA / "items").glob("*.yaml"))
+    for path in paths:
+        load_item(path, actor)
+    load_history(paths)
+    load_bundles()
+    load_people(actor)
+    audit_log(
+        actor=actor, action="demo_loaded", object_type="demo", object_id="demo", data={"items": len(paths)}
+    )
+    return {
+        "regions": Region.objects.count(),
+        "departments": Department.objects.count(),
+        "items": ServiceItem.objects.count(),
+        "bundles": Bundle.objects.count(),
+    }

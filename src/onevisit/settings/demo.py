@@ -1,0 +1,13 @@
+"""Demo settings: one machine, SQLite under var/, permissive on purpose. Never for production."""
+
+from .base import *  # noqa: F403
+from .base import ALLOWED_HOSTS, ONEVISIT_DATA_KEYS, ONEVISIT_LOOKUP_KEY, SECRET_KEY, VAR_DIR
+
+DEBUG = True
+SECRET_KEY = SECRET_KEY or "demo-only-insecure-secret-key-change-me"
+ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]", "testserver"]
+# Demo keys are public; production refuses to start without its own.
+ONEVISIT_DATA_KEYS = ONEVISIT_DATA_KEYS or ["ZGVtby1rZXktZGVtby1rZXktZGVtby1rZXktZGVtbyE="]
+ONEVISIT_LOOKUP_KEY = ONEVISIT_LOOKUP_KEY or "demo-lookup-key"
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
