@@ -244,6 +244,16 @@ def item_merge(
     )
 
 
+def catalog_object_saved(*, actor: Any, obj: Any, created: bool) -> None:
+    """Record an admin's edit of a draft or of item metadata (called inside the admin's transaction)."""
+    audit_log(
+        actor=actor,
+        action="catalog_created" if created else "catalog_changed",
+        obj=obj,
+        data={"repr": str(obj)[:200]},
+    )
+
+
 def search_index_item(*, item: ServiceItem) -> None:
     """(Re)compute an item's search tokens. Called inside the transaction that changed the item."""
     version = item.current_version

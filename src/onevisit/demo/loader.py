@@ -34,6 +34,11 @@ from onevisit.core.audit import audit_log
 from onevisit.identity.services import organization_register, person_register
 from onevisit.org.models import Department, Region, ServiceCenter, StaffRole, Window, region_clean
 
+
+class DemoDataError(Exception):
+    """A fixture file names something that does not exist or fails the catalogue's checks."""
+
+
 DATA = Path(__file__).resolve().parent / "data"
 SYSTEM = "demo-loader"
 
@@ -290,7 +295,10 @@ def load_demo(*, verbosity: int = 1) -> dict[str, int]:
     load_catalog_basics()
     paths = sorted((DATA / "items").glob("*.yaml"))
     for path in paths:
-        load_item(path, actor)
+        try:
+            load_item(path, actor)
+        except Exception as exc:
+            raise DemoDataError(f"{path.name}: {exc!r}") from exc
     load_history(paths)
     load_bundles()
     load_people(actor)
