@@ -108,13 +108,22 @@ def render(code: str, name: str, steps: list[dict[str, Any]]) -> bytes:
     lanes = list(dict.fromkeys(node.lane for node in nodes))
     by_id = {node.id: node for node in nodes}
 
-    root = ET.Element(q("bpmn", "definitions"), {
-        "id": f"Definitions_{key}", "targetNamespace": "http://onevisit.org/demo",
-        "exporter": "onevisit make_demo_bpmn.py", "exporterVersion": "1",
-    })
+    root = ET.Element(
+        q("bpmn", "definitions"),
+        {
+            "id": f"Definitions_{key}",
+            "targetNamespace": "http://onevisit.org/demo",
+            "exporter": "onevisit make_demo_bpmn.py",
+            "exporterVersion": "1",
+        },
+    )
     collab = ET.SubElement(root, q("bpmn", "collaboration"), {"id": f"Collaboration_{key}"})
-    ET.SubElement(collab, q("bpmn", "participant"), {"id": participant_id, "name": name, "processRef": process_id})
-    process = ET.SubElement(root, q("bpmn", "process"), {"id": process_id, "name": name, "isExecutable": "true"})
+    ET.SubElement(
+        collab, q("bpmn", "participant"), {"id": participant_id, "name": name, "processRef": process_id}
+    )
+    process = ET.SubElement(
+        root, q("bpmn", "process"), {"id": process_id, "name": name, "isExecutable": "true"}
+    )
     lane_set = ET.SubElement(process, q("bpmn", "laneSet"), {"id": f"LaneSet_{key}"})
     for index, lane in enumerate(lanes, start=1):
         lane_el = ET.SubElement(lane_set, q("bpmn", "lane"), {"id": f"Lane_{index}", "name": lane})
@@ -133,20 +142,33 @@ def render(code: str, name: str, steps: list[dict[str, Any]]) -> bytes:
         for flow_id in node.outgoing:
             ET.SubElement(element, q("bpmn", "outgoing")).text = flow_id
     for flow_id, source, target in flows:
-        ET.SubElement(process, q("bpmn", "sequenceFlow"), {"id": flow_id, "sourceRef": source, "targetRef": target})
+        ET.SubElement(
+            process, q("bpmn", "sequenceFlow"), {"id": flow_id, "sourceRef": source, "targetRef": target}
+        )
 
     width = POOL_LABEL + FIRST_COL + max(node.col for node in nodes) * COL_W + 90
     diagram = ET.SubElement(root, q("bpmndi", "BPMNDiagram"), {"id": f"Diagram_{key}"})
-    plane = ET.SubElement(diagram, q("bpmndi", "BPMNPlane"), {"id": f"Plane_{key}", "bpmnElement": f"Collaboration_{key}"})
+    plane = ET.SubElement(
+        diagram, q("bpmndi", "BPMNPlane"), {"id": f"Plane_{key}", "bpmnElement": f"Collaboration_{key}"}
+    )
 
     def shape(element_id: str, x: float, y: float, w: float, h: float, **extra: str) -> None:
-        el = ET.SubElement(plane, q("bpmndi", "BPMNShape"), {"id": f"{element_id}_di", "bpmnElement": element_id, **extra})
+        el = ET.SubElement(
+            plane, q("bpmndi", "BPMNShape"), {"id": f"{element_id}_di", "bpmnElement": element_id, **extra}
+        )
         ET.SubElement(el, q("dc", "Bounds"), {"x": str(x), "y": str(y), "width": str(w), "height": str(h)})
 
     shape(participant_id, POOL_X, POOL_Y, width, LANE_H * len(lanes), isHorizontal="true")
-    for index, _lane in enumerate(lanes):
+    for index in range(len(lanes)):
         lane_x = POOL_X + POOL_LABEL
-        shape(f"Lane_{index + 1}", lane_x, POOL_Y + index * LANE_H, width - POOL_LABEL, LANE_H, isHorizontal="true")
+        shape(
+            f"Lane_{index + 1}",
+            lane_x,
+            POOL_Y + index * LANE_H,
+            width - POOL_LABEL,
+            LANE_H,
+            isHorizontal="true",
+        )
 
     def centre(node: Node) -> tuple[float, float]:
         x = POOL_X + POOL_LABEL + FIRST_COL + node.col * COL_W
@@ -161,7 +183,11 @@ def render(code: str, name: str, steps: list[dict[str, Any]]) -> bytes:
         (sx, sy), (tx, ty) = centre(by_id[source]), centre(by_id[target])
         sx += SIZES[by_id[source].kind][0] / 2
         tx -= SIZES[by_id[target].kind][0] / 2
-        points = [(sx, sy), (tx, ty)] if sy == ty else [(sx, sy), ((sx + tx) / 2, sy), ((sx + tx) / 2, ty), (tx, ty)]
+        points = (
+            [(sx, sy), (tx, ty)]
+            if sy == ty
+            else [(sx, sy), ((sx + tx) / 2, sy), ((sx + tx) / 2, ty), (tx, ty)]
+        )
         edge = ET.SubElement(plane, q("bpmndi", "BPMNEdge"), {"id": f"{flow_id}_di", "bpmnElement": flow_id})
         for x, y in points:
             ET.SubElement(edge, q("di", "waypoint"), {"x": str(x), "y": str(y)})
@@ -170,7 +196,9 @@ def render(code: str, name: str, steps: list[dict[str, Any]]) -> bytes:
 
 
 def main() -> None:
-    steps_by_item: dict[str, list[dict[str, Any]]] = yaml.safe_load((DATA / "process_steps.yaml").read_text("utf-8"))
+    steps_by_item: dict[str, list[dict[str, Any]]] = yaml.safe_load(
+        (DATA / "process_steps.yaml").read_text("utf-8")
+    )
     for code, steps in steps_by_item.items():
         item = yaml.safe_load((DATA / "items" / f"{code}.yaml").read_text("utf-8"))
         target = DATA / "processes" / item["version"]["process"]
