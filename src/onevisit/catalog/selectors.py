@@ -121,6 +121,21 @@ def process_steps(version: ItemVersion) -> ProcessInfo | None:
         return None
 
 
+def process_xml_for_display(version: ItemVersion) -> str:
+    """The BPMN with each lane's department code replaced by the department's name, for people."""
+    from lxml import etree
+
+    from .validation import BPMN_NS, _safe_xml
+
+    root = _safe_xml(version.process.bpmn_xml, "BPMN")
+    names = {d.code: d.full_name for d in Department.objects.select_related("region")}
+    for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+        code = lane.get("name") or ""
+        if code in names:
+            lane.set("name", names[code])
+    return etree.tostring(root, encoding="unicode")
+
+
 def life_events(*, audience: str | None = None) -> QuerySet[LifeEvent]:
     qs = LifeEvent.objects.annotate(
         item_count=Count(

@@ -99,7 +99,9 @@ def item_process(request: HttpRequest, code: str) -> HttpResponse:
     item = selectors.item_guide(code=code)
     if item is None or item.current_version is None or not hasattr(item.current_version, "process"):
         raise Http404
-    return HttpResponse(item.current_version.process.bpmn_xml, content_type="application/xml; charset=utf-8")
+    return HttpResponse(
+        selectors.process_xml_for_display(item.current_version), content_type="application/xml; charset=utf-8"
+    )
 
 
 @require_GET

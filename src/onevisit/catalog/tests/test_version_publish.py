@@ -99,7 +99,7 @@ def test_new_version_copies_everything_into_a_draft(make_item):
 def test_only_one_draft_at_a_time(make_item):
     item = make_item()
     version_new_draft(actor="test", item=item)
-    with pytest.raises(ValidationError, match="draft|草稿"):
+    with pytest.raises(ValidationError, match=r"draft|草稿"):
         version_new_draft(actor="test", item=item)
 
 
