@@ -30,6 +30,7 @@ from .models import (
     SearchMiss,
     ServiceItem,
 )
+from .tasks import catalog_reindex
 
 
 class ResponsibilityInline(admin.TabularInline):
@@ -50,6 +51,12 @@ class PowerAdmin(admin.ModelAdmin):
 class LifeEventAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "audience", "icon", "order"]
     list_filter = ["audience"]
+
+    def save_model(self, request: HttpRequest, obj: LifeEvent, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.catalog_object_saved(actor=request.user, obj=obj, created=not change)
+        # Item tokens include life-event names; rebuild them in the background after commit.
+        catalog_reindex.enqueue(item_ids=list(obj.items.values_list("pk", flat=True)))
 
 
 class DraftOnlyInline:

@@ -279,6 +279,21 @@ def search_index_item(*, item: ServiceItem) -> None:
     )
 
 
+def search_reindex(*, item_ids: list[int] | None = None) -> int:
+    """Recompute the tokens of some items (all when None). Idempotent: the same data gives the same rows."""
+    items = ServiceItem.objects.select_related(
+        "department__region", "power", "current_version"
+    ).prefetch_related("life_events")
+    if item_ids is not None:
+        items = items.filter(pk__in=item_ids)
+    count = 0
+    for item in items.iterator(chunk_size=200):
+        with transaction.atomic():
+            search_index_item(item=item)
+        count += 1
+    return count
+
+
 def search_miss_record(*, query: str) -> None:
     query = query.strip()[:100]
     if not query:

@@ -32,7 +32,8 @@ from onevisit.catalog.models import (
 from onevisit.catalog.services import search_index_item, version_publish
 from onevisit.core.audit import audit_log
 from onevisit.identity.services import organization_register, person_register
-from onevisit.org.models import Department, Region, ServiceCenter, StaffRole, Window, region_clean
+from onevisit.org.models import Department, Region, ServiceCenter, Window, region_clean
+from onevisit.org.services import staff_role_grant
 
 
 class DemoDataError(Exception):
@@ -101,8 +102,11 @@ def load_staff() -> None:
             user.is_staff = True
             user.save()
         for role in row.get("roles", []):
-            StaffRole.objects.get_or_create(
-                user=user, department=Department.objects.get(code=role["department"]), role=role["role"]
+            staff_role_grant(
+                actor=SYSTEM,
+                user=user,
+                department=Department.objects.get(code=role["department"]),
+                role=role["role"],
             )
     admin, created = User.objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True}

@@ -148,7 +148,7 @@ else:
         "filename": str(VAR_DIR / "tasks.sqlite3"),
         "immediate": False,
     }
-TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}}
+TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend", "ENQUEUE_ON_COMMIT": True}}
 
 # Personal data: Fernet keys (comma-separated, first one encrypts) and the key of lookup hashes.
 ONEVISIT_DATA_KEYS = env_list("ONEVISIT_DATA_KEYS", [])

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onevisit.catalog import transfer
+from onevisit.catalog.tasks import catalog_reindex
 
 
 class Command(BaseCommand):
@@ -14,11 +15,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["export", "import"])
-        parser.add_argument("path")
+        parser.add_argument("action", choices=["export", "import", "reindex"])
+        parser.add_argument("path", nargs="?", default="")
         parser.add_argument("--format", choices=["json", "xlsx"], help="Defaults to the file's extension.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "reindex":
+            result = catalog_reindex.enqueue()
+            self.stdout.write(f"search reindex enqueued ({result.id}); `onevisit worker` runs it")
+            return
+        if not options["path"]:
+            raise CommandError("give the file to export to or import from")
         path = Path(options["path"])
         fmt = options["format"] or ("xlsx" if path.suffix.lower() == ".xlsx" else "json")
         if options["action"] == "export":

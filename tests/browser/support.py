@@ -1,0 +1,54 @@
+"""Helpers the browser tests share: viewports, screenshots, axe-core."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+import onevisit.portal
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+AXE = Path(onevisit.portal.__file__).parent / "static" / "portal" / "vendor" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+ELDER_COOKIE = "onevisit_elder"
+LANGUAGE_COOKIE = "onevisit_language"
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save the whole page as test-results/screenshots/<name>.png, for people to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def wait_for_flowchart(page: Page) -> None:
+    page.locator("#flowchart svg").first.wait_for(state="visible")
+    # bpmn-js draws the shapes after the <svg> element appears.
+    page.locator("#flowchart .djs-shape").first.wait_for(state="visible")
+
+
+def axe_violations(page: Page, *, exclude: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Run axe-core on the page; return the serious and critical violations, simplified."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async (exclude) => {
+            const context = {exclude: exclude.map((s) => [s])};
+            const result = await axe.run(context, {resultTypes: ["violations"]});
+            return result.violations
+                .filter((v) => v.impact === "serious" || v.impact === "critical")
+                .map((v) => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary})),
+                }));
+        }""",
+        list(exclude),
+    )
+    return violations
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    return json.dumps(violations, ensure_ascii=False, indent=2)
