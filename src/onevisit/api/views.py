@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -36,8 +37,16 @@ def _clean(request: Request, name: str, max_length: int = 60) -> str | None:
     if value is None or value == "":
         return None
     if len(value) > max_length:
-        raise ValidationError({name: [f"at most {max_length} characters"]})
+        raise ValidationError({name: [_("At most %(n)d characters.") % {"n": max_length}]})
     return value
+
+
+def _region(request: Request) -> str | None:
+    """The region filter, refused with a clear message when no such region exists."""
+    code = _clean(request, "region", 9)
+    if code is not None and not Region.objects.filter(code=code).exists():
+        raise ValidationError({"region": [_("Unknown region code “%(code)s”.") % {"code": code[:9]}]})
+    return code
 
 
 class ReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -57,7 +66,7 @@ class RegionViewSet(ReadOnly):
         qs = Region.objects.select_related("parent")
         if level := _clean(self.request, "level", 1):
             if not level.isdigit():
-                raise ValidationError({"level": ["must be a number from 1 to 5"]})
+                raise ValidationError({"level": [_("Give a level from 1 to 5.")]})
             qs = qs.filter(level=int(level))
         if parent := _clean(self.request, "parent", 9):
             qs = qs.filter(parent__code=parent)
@@ -71,7 +80,7 @@ class DepartmentViewSet(ReadOnly):
 
     def get_queryset(self) -> QuerySet[Department]:
         qs = Department.objects.select_related("region")
-        if region := _clean(self.request, "region", 9):
+        if region := _region(self.request):
             qs = qs.filter(region__code=region)
         return qs
 
@@ -87,7 +96,7 @@ class PowerViewSet(ReadOnly):
             .select_related("department")
             .prefetch_related("responsibilities__power")
         )
-        if region := _clean(self.request, "region", 9):
+        if region := _region(self.request):
             qs = qs.filter(department__region__code=region)
         if department := _clean(self.request, "department"):
             qs = qs.filter(department__code=department)
@@ -133,12 +142,12 @@ class ServiceItemViewSet(ReadOnly):
             )
         kind = _clean(r, "kind")
         if kind and kind not in ("immediate", "promised"):
-            raise ValidationError({"kind": ["must be immediate or promised"]})
+            raise ValidationError({"kind": [_("Give immediate or promised.")]})
         audience = _clean(r, "audience")
         if audience and audience not in ("person", "organization"):
-            raise ValidationError({"audience": ["must be person or organization"]})
+            raise ValidationError({"audience": [_("Give person or organization.")]})
         qs = selectors.item_list(
-            region=_clean(r, "region", 9),
+            region=_region(r),
             department=_clean(r, "department"),
             kind=kind,
             life_event=_clean(r, "life_event"),
@@ -147,7 +156,7 @@ class ServiceItemViewSet(ReadOnly):
         query = r.query_params.get("q")
         if query:
             if len(query) > 100:
-                raise ValidationError({"q": ["at most 100 characters"]})
+                raise ValidationError({"q": [_("At most %(n)d characters.") % {"n": 100}]})
             ids = [i.pk for i in selectors.item_search(query=query, limit=200).items]
             order = {pk: n for n, pk in enumerate(ids)}
             return sorted(qs.filter(pk__in=ids), key=lambda i: order[i.pk])  # type: ignore[return-value]

@@ -44,7 +44,9 @@ def test_items_are_paginated_and_filterable(api, catalog):
     assert api.get("/api/v1/items/?kind=immediate").json()["count"] == 1
     assert api.get("/api/v1/items/?life_event=start").json()["results"][0]["code"] == "A-1"
     assert api.get("/api/v1/items/?department=330100-SCJG&region=330100").json()["count"] == 2
-    assert api.get("/api/v1/items/?region=999999").json()["count"] == 0
+    unknown = api.get("/api/v1/items/?region=999999")
+    assert unknown.status_code == 400 and "999999" in unknown.json()["message"]
+    assert api.get("/api/v1/items/?region=330106").json()["count"] == 0
     assert api.get("/api/v1/items/?page_size=1").json()["next"]
 
 
