@@ -147,3 +147,12 @@ def catalog_admin(db):
         "catalog_admin", password="pw-123456!", is_staff=True, is_superuser=True
     )
     return user
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Messages are checked in the default language (Chinese); a request may leave another active."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
