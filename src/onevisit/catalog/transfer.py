@@ -347,14 +347,19 @@ def _comparable(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
+def _material(material: dict[str, Any]) -> dict[str, Any]:
+    return {k: material.get(k) if material.get(k) is not None else _default(k) for k in MATERIAL_FIELDS}
+
+
 def _same(item: ServiceItem, record: dict[str, Any]) -> bool:
+    """Whether an import record says nothing new about an item (so no new version is needed)."""
     current = _item_record(item)
     keys = [k for k in record if not k.startswith("_") and k in current]
-    if "materials" in keys:
-        record = {
-            **record,
-            "materials": [{k: v for k, v in m.items() if not k.startswith("_")} for m in record["materials"]],
-        }
+    record = {
+        **record,
+        "materials": [_material(m) for m in record.get("materials") or []],
+        "life_events": sorted(record.get("life_events") or []),
+    }
     return all(_comparable(current[k]) == _comparable(record.get(k)) for k in keys)
 
 
@@ -371,11 +376,7 @@ def _fill_version(version: ItemVersion, record: dict[str, Any]) -> None:
     version.materials.all().delete()
     MaterialRequirement.objects.bulk_create(
         [
-            MaterialRequirement(
-                version=version,
-                order=n,
-                **{k: m.get(k) if m.get(k) is not None else _default(k) for k in MATERIAL_FIELDS},
-            )
+            MaterialRequirement(version=version, order=n, **_material(m))
             for n, m in enumerate(record.get("materials") or [])
         ]
     )
