@@ -33,19 +33,19 @@ def test_demo_meets_the_issue_floor(demo):
     assert audit_verify()[1] == []
 
 
-@pytest.mark.parametrize(
-    ("query", "expected_name"),
-    [
-        ("营业执照", "企业设立登记"),
-        ("开饭店", "食品经营许可"),
-        ("生孩子", "出生"),
-        ("退休", "退休"),
-        ("yyzz", "企业设立登记"),
-    ],
-)
-def test_everyday_words_find_demo_items_in_the_top_five(demo, query, expected_name):
-    names = [item.name for item in item_search(query=query).items[:5]]
-    assert any(expected_name in name for name in names), names
+EVERYDAY = [
+    ("营业执照", "企业设立登记"),
+    ("开饭店", "食品经营许可"),
+    ("生孩子", "出生"),
+    ("退休", "退休"),
+    ("yyzz", "企业设立登记"),
+]
+
+
+def test_everyday_words_find_demo_items_in_the_top_five(demo):
+    for query, expected_name in EVERYDAY:
+        names = [item.name for item in item_search(query=query).items[:5]]
+        assert any(expected_name in name for name in names), (query, names)
 
 
 def test_every_public_page_renders(demo):
