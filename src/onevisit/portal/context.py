@@ -10,4 +10,5 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     return {
         "elder_mode": request.COOKIES.get(ELDER_COOKIE) == "1",
         "service_hotline": settings.ONEVISIT_SERVICE_HOTLINE,
+        "demo_instance": settings.ONEVISIT_DEMO,
     }

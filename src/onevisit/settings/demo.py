@@ -11,3 +11,4 @@ ONEVISIT_DATA_KEYS = ONEVISIT_DATA_KEYS or ["ZGVtby1rZXktZGVtby1rZXktZGVtby1rZXk
 ONEVISIT_LOOKUP_KEY = ONEVISIT_LOOKUP_KEY or "demo-lookup-key"
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+ONEVISIT_DEMO = True
