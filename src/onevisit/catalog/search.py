@@ -90,35 +90,44 @@ def match_expression(terms: list[tuple[str, bool]]) -> str:
     return " OR ".join(f'"{t}"*' if prefix else f'"{t}"' for t, prefix in terms)
 
 
-def ranked_ids(query: str, *, limit: int = 50) -> list[int]:
-    """Item ids matching the query, best first."""
+def region_prefix(code: str) -> str:
+    """The code prefix shared by a region and everything under it (GB/T 2260: 330000 → 33, 330100 → 3301)."""
+    code = code.strip()
+    if len(code) == 6:
+        while code.endswith("00") and len(code) > 2:
+            code = code[:-2]
+    return code
+
+
+def ranked_ids(query: str, *, limit: int = 50, region: str | None = None) -> list[int]:
+    """Item ids matching the query, best first; ``region`` keeps that region and those under it."""
     terms = query_terms(query)
     if not terms:
         return []
     expr = match_expression(terms)
+    region_sql, region_args = (
+        ("AND s.region_code LIKE %s", [region_prefix(region) + "%"]) if region else ("", [])
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"""
-                SELECT s.item_id FROM catalog_itemsearchindex s
-                WHERE s.visible AND {PG_VECTOR} @@ to_tsquery('simple', %s)
-                ORDER BY ts_rank({PG_VECTOR}, to_tsquery('simple', %s)) DESC, s.item_id
+                SELECT s.item_id FROM catalog_itemsearchindex s, to_tsquery('simple', %s) q
+                WHERE s.visible AND s.search_vector @@ q {region_sql}
+                ORDER BY ts_rank(s.search_vector, q) DESC, s.item_id
                 LIMIT %s
-                """,  # noqa: S608 - PG_VECTOR is a constant; the query is a parameter
-                [expr, expr, limit],
+                """,  # noqa: S608 - region_sql is a constant; values are parameters
+                [expr, *region_args, limit],
             )
         else:
             cursor.execute(
-                """
+                f"""
                 SELECT f.rowid FROM catalog_itemsearch_fts f
                 JOIN catalog_itemsearchindex s ON s.item_id = f.rowid
-                WHERE catalog_itemsearch_fts MATCH %s AND s.visible
+                WHERE catalog_itemsearch_fts MATCH %s AND s.visible {region_sql}
                 ORDER BY bm25(catalog_itemsearch_fts, 10.0, 1.0), f.rowid
                 LIMIT %s
-                """,
-                [expr, limit],
+                """,  # noqa: S608 - region_sql is a constant; values are parameters
+                [expr, *region_args, limit],
             )
         return [row[0] for row in cursor.fetchall()]
-
-
-PG_VECTOR = "(setweight(to_tsvector('simple', s.name_tokens), 'A') || setweight(to_tsvector('simple', s.tokens), 'B'))"

@@ -12,6 +12,10 @@ from . import search
 from .models import Bundle, BundleItem, ItemChange, ItemVersion, LifeEvent, Power, ServiceItem
 from .validation import DefinitionError, ProcessInfo, parse_process
 
+CARD_FIELDS = [
+    "code", "name", "status", "department__name", "department__region__name",
+    "current_version__kind", "current_version__promised_limit_days", "current_version__visits",
+]  # fmt: skip
 PUBLIC_STATUSES = [ServiceItem.Status.ACTIVE, ServiceItem.Status.SUSPENDED]
 
 
@@ -70,12 +74,11 @@ def item_search(
     text = raw[:max_length].strip()
     if not text:
         return SearchResult(query=text, items=[], truncated=truncated)
-    ids = search.ranked_ids(text, limit=limit * 3 if region else limit)
-    by_id = {item.pk: item for item in public_items().filter(pk__in=ids).prefetch_related("life_events")}
+    ids = search.ranked_ids(text, limit=limit, region=region)
+    # A result list shows a few fields; leave the versions' JSON documents in the database.
+    rows = public_items().filter(pk__in=ids).order_by().only(*CARD_FIELDS)
+    by_id = {item.pk: item for item in rows}
     items = [by_id[i] for i in ids if i in by_id]
-    if region:
-        items = [i for i in items if i.department.region.code.startswith(region)]
-    items = items[:limit]
     if not items:
         from .services import search_miss_record
 
@@ -121,6 +124,11 @@ def process_steps(version: ItemVersion) -> ProcessInfo | None:
         return None
 
 
+def department_names(codes: list[str]) -> dict[str, str]:
+    """Full names of the departments with these codes (the lanes of one process)."""
+    return {d.code: d.full_name for d in Department.objects.filter(code__in=codes).select_related("region")}
+
+
 def process_xml_for_display(version: ItemVersion) -> str:
     """The BPMN with each lane's department code replaced by the department's name, for people."""
     from lxml import etree
@@ -128,7 +136,7 @@ def process_xml_for_display(version: ItemVersion) -> str:
     from .validation import BPMN_NS, _safe_xml
 
     root = _safe_xml(version.process.bpmn_xml, "BPMN")
-    names = {d.code: d.full_name for d in Department.objects.select_related("region")}
+    names = department_names([lane.get("name") or "" for lane in root.iter(f"{{{BPMN_NS}}}lane")])
     for lane in root.iter(f"{{{BPMN_NS}}}lane"):
         code = lane.get("name") or ""
         if code in names:

@@ -62,9 +62,10 @@ def staff_role_grant(*, actor: Any, user: Any, department: Department, role: str
 def staff_role_revoke(*, actor: Any, grant: StaffRole) -> None:
     user, role = grant.user, grant.role
     data = {"user": user.username, "department": grant.department.code, "role": role}
+    grant_id = str(grant.pk)
     grant.delete()
     if not StaffRole.objects.filter(user=user, role=role).exists():
         user.groups.remove(role_group(role))
     audit_log(
-        actor=actor, action="staff_role_revoked", object_type="org.staffrole", object_id=str(data), data=data
+        actor=actor, action="staff_role_revoked", object_type="org.staffrole", object_id=grant_id, data=data
     )

@@ -79,7 +79,7 @@ def item_guide(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     version = item.current_version
     steps = selectors.process_steps(version)
-    dept_names = {d.code: d.full_name for d in Department.objects.select_related("region")}
+    dept_names = selectors.department_names([s.lane for s in steps.steps] if steps else [])
     return render(
         request,
         "portal/item.html",

@@ -83,3 +83,21 @@ def test_cancelled_items_are_not_found(items):
 
     item_cancel(actor="t", item=items["food"], reason="取消")
     assert "I-2" not in codes("开饭店")
+
+
+def test_region_scoped_search_keeps_the_region_and_those_under_it(items, departments):
+    from onevisit.org.models import Department, Region
+
+    district = Department.objects.create(
+        code="330106-SCJG", name="市场监督管理局", region=Region.objects.get(code="330106")
+    )
+    local = items["licence"]
+    local.department = district
+    local.save()
+    from onevisit.catalog.services import search_index_item
+
+    search_index_item(item=local)
+    assert [i.code for i in item_search(query="营业执照", region="330106").items] == ["I-1"]
+    assert "I-1" in [i.code for i in item_search(query="营业执照", region="330100").items]
+    assert "I-1" in [i.code for i in item_search(query="营业执照", region="330000").items]
+    assert item_search(query="开饭店", region="330106").items == []
