@@ -72,7 +72,8 @@ def recall_at_5() -> None:
     from onevisit.catalog.models import ServiceItem
     from onevisit.catalog.selectors import item_search
 
-    regions = {i.code: i.department.region.code for i in ServiceItem.objects.select_related("department__region").filter(code__in=set().union(*LABELLED.values()))}  # fmt: skip
+    labelled = ServiceItem.objects.filter(code__in=set().union(*LABELLED.values()))
+    regions = {i.code: i.department.region.code for i in labelled.select_related("department__region")}
     names = dict(ServiceItem.objects.filter(code__in=regions).values_list("code", "name"))
     hits = {"code": 0, "name": 0, "region": 0}
     print(f"\nrecall@5 over {len(LABELLED)} labelled queries (rank of the expected item, all regions)")
@@ -98,9 +99,8 @@ def recall_at_5() -> None:
 
 def main() -> None:
     setup()
-    from onevisit.catalog.models import ItemSearchIndex, SearchMiss, ServiceItem
-
     from benchmarks import dataset
+    from onevisit.catalog.models import ItemSearchIndex, SearchMiss, ServiceItem
 
     dataset.prepare()
     print(f"\n### catalogue search — {backend()}")
@@ -112,7 +112,9 @@ def main() -> None:
     misses_before = SearchMiss.objects.count()
     stats: dict[str, Stats] = interleaved(timed_cases(), repetitions=REPETITIONS, warmup=WARMUP)
     print_table("latency (interleaved)", stats, baseline=f"baseline filter(code__in=[{BASELINE_SIZE} codes])")
-    print(f"  queries that found nothing (SearchMiss rows added): {SearchMiss.objects.count() - misses_before}")
+    print(
+        f"  queries that found nothing (SearchMiss rows added): {SearchMiss.objects.count() - misses_before}"
+    )
     recall_at_5()
     sys.stdout.flush()
 

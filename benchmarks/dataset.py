@@ -196,7 +196,16 @@ DEPARTMENTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ],
     ),
 }
-VARIANTS = ["（新办）", "（变更）", "（延续）", "（注销）", "（补办）", "（跨省通办）", "（个人）", "（单位）"]
+VARIANTS = [
+    "（新办）",
+    "（变更）",
+    "（延续）",
+    "（注销）",
+    "（补办）",
+    "（跨省通办）",
+    "（个人）",
+    "（单位）",
+]
 REGION_SHARE_OF_DEMO_KEYWORDS = 0.25
 
 
@@ -255,6 +264,7 @@ def extra_bases() -> list[Base]:
     ]
 
 
+@transaction.atomic
 def ensure_regions_and_departments() -> list[Department]:
     """Every demo and synthetic region gets one department of each kind that has items."""
     for parent, code, name, level in REGIONS:
@@ -311,7 +321,7 @@ def _draft(code: str, name: str, dept: Department, base: Base, rng: random.Rando
     item = ServiceItem(
         code=code, name=name, department=dept, audience=base.audience, keywords=keywords, status=status
     )
-    summary = f"{dept.full_name}办理{name}，材料齐全、符合法定形式的当场受理，可网上申请。"
+    summary = f"申请{name}，材料齐全、符合法定形式的当场受理，可网上申请、邮寄送达。"
     return Draft(item=item, summary=summary, life_events=base.life_events)
 
 
@@ -402,11 +412,15 @@ def verify_index_sample(size: int = 40) -> None:
     ids = list(ServiceItem.objects.filter(code__regex=r"-\d{4}$").values_list("pk", flat=True))
     sample = rng.sample(ids, k=min(size, len(ids)))
     fields = ("name_tokens", "tokens", "region_code", "visible")
-    before = {r["item_id"]: r for r in ItemSearchIndex.objects.filter(item_id__in=sample).values("item_id", *fields)}
+    before = {
+        r["item_id"]: r for r in ItemSearchIndex.objects.filter(item_id__in=sample).values("item_id", *fields)
+    }
     with transaction.atomic():
         for item in ServiceItem.objects.filter(pk__in=sample).select_related("department__region"):
             search_index_item(item=item)
-    after = {r["item_id"]: r for r in ItemSearchIndex.objects.filter(item_id__in=sample).values("item_id", *fields)}
+    after = {
+        r["item_id"]: r for r in ItemSearchIndex.objects.filter(item_id__in=sample).values("item_id", *fields)
+    }
     if before != after:
         bad = [pk for pk in sample if before.get(pk) != after.get(pk)]
         raise SystemExit(f"bulk search rows differ from search_index_item for items {bad[:5]}")
