@@ -55,6 +55,17 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _live_server_helper() -> Iterator[None]:
+    """Shadow pytest-django's helper of the same name for the browser tests.
+
+    For any test that (even indirectly) uses ``live_server`` it requests ``transactional_db``,
+    which flushes the database after each test and would throw away the shared demo catalogue
+    of ``demo_site``; ``demo_site`` does the helper's other job (the settings) itself.
+    """
+    yield
+
+
 @pytest.fixture(scope="package")
 def demo_site(django_db_setup, django_db_blocker, live_server) -> Iterator[str]:
     """The live server's URL, with the demo catalogue loaded once for every browser test.

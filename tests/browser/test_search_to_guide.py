@@ -21,6 +21,8 @@ def test_live_search_then_submit_then_open_the_guide(page: Page):
     live = page.locator("#search-results")
     expect(live.get_by_role("link", name="食品经营许可", exact=True).first).to_be_visible()
     assert "/search/" not in page.url, "the live results must come in without leaving the home page"
+    # The fragment brings its own #search-results wrapper; it must not nest a second live region.
+    expect(page.locator("#search-results")).to_have_count(1)
     screenshot(page, "search-live-home-desktop")
 
     box.press("Enter")
@@ -41,7 +43,7 @@ def test_the_flowchart_names_departments_not_codes(page: Page):
     labels = " ".join(page.locator("#flowchart .djs-element text").all_text_contents())
     assert "市场监督管理局" in labels, labels
     assert "330100-SCJG" not in labels, labels
-    screenshot(page, "guide-food-licence-desktop")
+    screenshot(page, "guide-flowchart-desktop")
 
 
 @pytest.mark.parametrize(
