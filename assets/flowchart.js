@@ -3,6 +3,8 @@
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 import { layoutProcess } from "bpmn-auto-layout";
 
+const MIN_READABLE_SCALE = 0.6;
+
 async function render(container) {
   try {
     const response = await fetch(container.dataset.bpmnUrl, { credentials: "same-origin" });
@@ -13,7 +15,19 @@ async function render(container) {
     }
     const viewer = new NavigatedViewer({ container });
     await viewer.importXML(xml);
-    viewer.get("canvas").zoom("fit-viewport", "auto");
+    const canvas = viewer.get("canvas");
+    canvas.zoom("fit-viewport", "auto");
+    // On a phone a whole process fitted to the screen is unreadable: keep the text legible and
+    // let people drag the diagram (the steps are also listed below it).
+    if (canvas.zoom() < MIN_READABLE_SCALE) {
+      const inner = canvas.viewbox().inner;
+      canvas.viewbox({
+        x: inner.x - 10,
+        y: inner.y - 10,
+        width: container.clientWidth / MIN_READABLE_SCALE,
+        height: container.clientHeight / MIN_READABLE_SCALE,
+      });
+    }
   } catch (error) {
     container.dataset.failed = "1";
     console.warn("flowchart not shown:", error);

@@ -152,7 +152,8 @@ def life_events(*, audience: str | None = None) -> QuerySet[LifeEvent]:
     )
     if audience:
         qs = qs.filter(audience=audience)
-    return qs
+    # Meta.ordering is not applied to aggregation queries.
+    return qs.order_by("audience", "order", "code")
 
 
 def departments_with_items() -> QuerySet[Department]:

@@ -17,7 +17,7 @@ from .context import ELDER_COOKIE
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    events = list(selectors.life_events())
+    events = [e for e in selectors.life_events() if e.item_count]  # type: ignore[attr-defined]
     return render(
         request,
         "portal/home.html",
