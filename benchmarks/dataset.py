@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from onevisit.catalog.models import ItemSearchIndex, ItemVersion, LifeEvent, ServiceItem
 from onevisit.catalog.search import tokens_for
-from onevisit.catalog.services import search_index_item
+from onevisit.catalog.services import search_index_item, search_texts
 from onevisit.demo.loader import load_demo
 from onevisit.org.models import Department, Region
 
@@ -390,16 +390,19 @@ def index_row(item: ServiceItem, draft: Draft, events: dict[str, LifeEvent]) -> 
     linked = sorted(
         (events[c] for c in draft.life_events if c in events), key=lambda e: (e.audience, e.order, e.code)
     )
-    body = [
-        item.keywords,
-        item.department.name,
-        item.department.region.name,
-        *(e.name for e in linked),
-        draft.summary,
-    ]
+    names, body = search_texts(
+        name=item.name,
+        version_name=item.name,
+        keywords=item.keywords,
+        department=item.department.name,
+        region=item.department.region.name,
+        life_events=[e.name for e in linked],
+        summary=draft.summary,
+        power="",
+    )
     return ItemSearchIndex(
         item=item,
-        name_tokens=_joined([item.name, item.name]),
+        name_tokens=_joined(names),
         tokens=_joined(body),
         region_code=item.department.region.code,
         visible=item.status == ServiceItem.Status.ACTIVE,

@@ -254,27 +254,44 @@ def catalog_object_saved(*, actor: Any, obj: Any, created: bool) -> None:
     )
 
 
+def search_texts(
+    *,
+    name: str,
+    version_name: str,
+    keywords: str,
+    department: str,
+    region: str,
+    life_events: list[str],
+    summary: str,
+    power: str,
+) -> tuple[list[str], list[str]]:
+    """The texts an item is found by: (name texts, body texts).
+
+    Keywords are curated by admins to map everyday words to the official name, so they weigh as names.
+    """  # fmt: skip
+    return [name, version_name, keywords], [department, region, *life_events, summary, power]
+
+
 def search_index_item(*, item: ServiceItem) -> None:
     """(Re)compute an item's search tokens. Called inside the transaction that changed the item."""
     version = item.current_version
-    names = [item.name, version.name if version else ""]
-    body = [
-        item.keywords,
-        item.department.name,
-        item.department.region.name,
-        *(event.name for event in item.life_events.all()),
-        version.summary if version else "",
-    ]
-    if item.power_id:
-        body.append(item.power.name)  # type: ignore[union-attr]
-    visible = item.status == ServiceItem.Status.ACTIVE and version is not None
+    names, body = search_texts(
+        name=item.name,
+        version_name=version.name if version else "",
+        keywords=item.keywords,
+        department=item.department.name,
+        region=item.department.region.name,
+        life_events=[event.name for event in item.life_events.all()],
+        summary=version.summary if version else "",
+        power=item.power.name if item.power else "",
+    )
     ItemSearchIndex.objects.update_or_create(
         item=item,
         defaults={
             "name_tokens": " ".join(tokens_for(names)),
             "tokens": " ".join(tokens_for(body)),
             "region_code": item.department.region.code,
-            "visible": visible,
+            "visible": item.status == ServiceItem.Status.ACTIVE and version is not None,
         },
     )
 
