@@ -79,7 +79,7 @@ def item_search(
     rows = public_items().filter(pk__in=ids).order_by().only(*CARD_FIELDS)
     by_id = {item.pk: item for item in rows}
     items = [by_id[i] for i in ids if i in by_id]
-    if not items:
+    if not items and record_miss:
         from .services import search_miss_record
 
         search_miss_record(query=text)

@@ -33,12 +33,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    result = selectors.item_search(query=query, max_length=settings.ONEVISIT_SEARCH_MAX_QUERY)
+    live = bool(request.headers.get("HX-Request"))
+    result = selectors.item_search(
+        query=request.GET.get("q", ""), max_length=settings.ONEVISIT_SEARCH_MAX_QUERY, record_miss=not live
+    )
     context = {"result": result, "query": result.query, "max_length": settings.ONEVISIT_SEARCH_MAX_QUERY}
-    if request.headers.get("HX-Request"):
-        return render(request, "portal/_search_results.html", context)
-    return render(request, "portal/search.html", context)
+    return render(request, "portal/_search_results.html" if live else "portal/search.html", context)
 
 
 @require_GET

@@ -115,3 +115,12 @@ def test_language_switch_to_english(client, catalog):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/").content.decode()
     assert 'lang="en"' in page and "For individuals" in page
+
+
+def test_live_results_while_typing_are_not_logged_as_misses(client, catalog):
+    from onevisit.catalog.models import SearchMiss
+
+    client.get("/search/", {"q": "潜水"}, HTTP_HX_REQUEST="true")
+    assert not SearchMiss.objects.exists()
+    client.get("/search/", {"q": "潜水艇"})
+    assert SearchMiss.objects.get().query == "潜水艇"
