@@ -66,9 +66,12 @@ class SearchResult:
 
 
 def item_search(
-    *, query: str, max_length: int = 100, limit: int = 30, region: str | None = None
+    *, query: str, max_length: int = 100, limit: int = 30, region: str | None = None, record_miss: bool = True
 ) -> SearchResult:
-    """Search published items in everyday words; records searches that find nothing."""
+    """Search published items in everyday words; records searches that find nothing.
+
+    Live results while typing pass ``record_miss=False``: half-typed words are not misses.
+    """
     raw = query or ""
     truncated = len(raw) > max_length
     text = raw[:max_length].strip()
