@@ -1,5 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("onevisit administration")
+admin.site.site_title = _("onevisit administration")
+admin.site.index_title = _("Catalogue, organisation and calendar")
 
 urlpatterns = [
     path("demo/", include("onevisit.demo.urls")),
