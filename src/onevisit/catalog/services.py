@@ -6,6 +6,7 @@ Every write runs in one transaction with its audit event.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from . import validation
 from .models import (
     FormSchema,
     ItemChange,
+    ItemKind,
     ItemSearchIndex,
     ItemVersion,
     MaterialRequirement,
@@ -41,8 +43,14 @@ class PublishError(ValidationError):
     """A version failed its checks; ``messages`` lists every problem."""
 
 
-def version_problems(version: ItemVersion) -> list[str]:
-    """Everything that stops a version from being published, in the user's language."""
+@dataclass
+class VersionCheck:
+    problems: list[str]
+    process: validation.ProcessInfo | None = None
+    decision_id: str = ""
+
+
+def _check_version(version: ItemVersion) -> VersionCheck:
     problems = validation.check_limits(
         kind=version.kind, statutory=version.statutory_limit_days, promised=version.promised_limit_days
     )
@@ -55,47 +63,51 @@ def version_problems(version: ItemVersion) -> list[str]:
         problems.append(_("The version has no application form."))
     else:
         problems.extend(validation.check_form_schema(form.schema))
+    check = VersionCheck(problems)
     process = ProcessDefinition.objects.filter(version=version).first()
     if process is None:
         problems.append(_("The version has no process (BPMN)."))
     else:
         codes = set(Department.objects.values_list("code", flat=True))
-        info, process_problems = validation.check_process(process.bpmn_xml, department_codes=codes)
+        check.process, process_problems = validation.check_process(process.bpmn_xml, department_codes=codes)
         problems.extend(process_problems)
-        if info and version.promised_limit_days is not None:
-            total = sum(step.limit_days or 0 for step in info.steps)
-            if version.kind == "immediate" and total:
-                problems.append(_("An immediate item's steps must all have a limit of 0 working days."))
+        if (
+            check.process
+            and version.kind == ItemKind.IMMEDIATE
+            and any(s.limit_days for s in check.process.steps)
+        ):
+            problems.append(_("An immediate item's steps must all have a limit of 0 working days."))
     rules = RuleDefinition.objects.filter(version=version).first()
     if rules is not None:
-        problems.extend(validation.check_rules(rules.dmn_xml)[1])
-    return problems
+        check.decision_id, rule_problems = validation.check_rules(rules.dmn_xml)
+        problems.extend(rule_problems)
+    return check
+
+
+def version_problems(version: ItemVersion) -> list[str]:
+    """Everything that stops a version from being published, in the user's language."""
+    return _check_version(version).problems
 
 
 @transaction.atomic
 def version_publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
     version = ItemVersion.objects.select_for_update().select_related("item").get(pk=version.pk)
+    item = version.item
     if version.state != ItemVersion.State.DRAFT:
         raise PublishError(
             _("Only a draft can be published; this version is already %(state)s.")
             % {"state": version.get_state_display()}
         )
-    problems = version_problems(version)
-    if problems:
-        raise PublishError(problems)
-    item = version.item
     if item.status in (ServiceItem.Status.CANCELLED, ServiceItem.Status.MERGED, ServiceItem.Status.DELEGATED):
         raise PublishError(
             _("The item is %(status)s; it cannot get a new version.") % {"status": item.get_status_display()}
         )
-    process = ProcessDefinition.objects.get(version=version)
-    info = validation.parse_process(process.bpmn_xml)
-    ProcessDefinition.objects.filter(pk=process.pk).update(process_id=info.process_id)
-    rules = RuleDefinition.objects.filter(version=version).first()
-    if rules is not None:
-        RuleDefinition.objects.filter(pk=rules.pk).update(
-            decision_id=validation.check_rules(rules.dmn_xml)[0]
-        )
+    check = _check_version(version)
+    if check.problems:
+        raise PublishError(check.problems)
+    assert check.process is not None
+    ProcessDefinition.objects.filter(version=version).update(process_id=check.process.process_id)
+    RuleDefinition.objects.filter(version=version).update(decision_id=check.decision_id)
     ItemVersion.objects.filter(item=item, state=ItemVersion.State.PUBLISHED).update(
         state=ItemVersion.State.SUPERSEDED
     )
@@ -103,18 +115,17 @@ def version_publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
     version.published_at = timezone.now()
     version.published_by = actor if getattr(actor, "is_authenticated", False) else None
     version.save(update_fields=["state", "published_at", "published_by"])
-    previous = item.current_version_id
+    first = item.current_version_id is None
     item.current_version = version
     item.name = version.name
     item.save(update_fields=["current_version", "name"])
-    if previous is not None:
-        ItemChange.objects.create(
-            item=item,
-            kind=ItemChange.Kind.ADJUSTED,
-            date=timezone.localdate(),
-            reason=version.change_note or _("Version %(n)d published.") % {"n": version.number},
-            version=version,
-        )
+    ItemChange.objects.create(
+        item=item,
+        kind=ItemChange.Kind.CREATED if first else ItemChange.Kind.ADJUSTED,
+        date=timezone.localdate(),
+        reason=version.change_note or _("Version %(n)d published.") % {"n": version.number},
+        version=version,
+    )
     search_index_item(item=item)
     audit_log(
         actor=actor,

@@ -24,6 +24,7 @@ def test_a_valid_version_publishes_and_becomes_current(make_item):
     item = make_item()
     assert item.current_version.state == ItemVersion.State.PUBLISHED
     assert item.current_version.process.process_id == "p1"
+    assert list(item.changes.values_list("kind", flat=True)) == ["created"]
     assert AuditEvent.objects.filter(
         action="item_version_published", object_id=str(item.current_version.pk)
     ).exists()
