@@ -31,7 +31,7 @@ from .models import (
     RuleDefinition,
     ServiceItem,
 )
-from .services import version_new_draft, version_publish
+from .services import COPIED_VERSION_FIELDS, version_new_draft, version_publish
 
 FORMAT = "onevisit-catalog"
 MAX_ITEMS = 5000
@@ -55,11 +55,7 @@ MATERIAL_COLUMNS: list[tuple[str, str, str]] = [
     ("可容缺", "tolerable", "bool"), ("可告知承诺", "commitment_replaceable", "bool"),
     ("共享数据", "shared_data", "str"), ("证照类型", "certificate_type", "str"),
 ]  # fmt: skip
-VERSION_FIELDS = [
-    "kind", "summary", "legal_basis", "conditions", "statutory_limit_days", "statutory_limit_note",
-    "promised_limit_days", "visits", "fees", "fee_note", "channels", "location", "hours", "consult_phone",
-    "complaint_phone", "faq", "source_note",
-]  # fmt: skip
+VERSION_FIELDS = [name for name in COPIED_VERSION_FIELDS if name != "name"]
 MATERIAL_FIELDS = [k for _, k, _ in MATERIAL_COLUMNS if k != "item"]
 
 
