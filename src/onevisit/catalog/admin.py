@@ -347,8 +347,8 @@ def _import_upload(request: HttpRequest, upload: Any) -> list[str]:
         return [_("Upload a .json or .xlsx file exported from onevisit or made from its template.")]
     data = upload.read()
     try:
-        records = transfer.parse_xlsx(data) if name.endswith(".xlsx") else transfer.parse_json(data)
-        report = transfer.catalog_import(actor=request.user, records=records)
+        catalog = transfer.parse_xlsx(data) if name.endswith(".xlsx") else transfer.parse_json(data)
+        report = transfer.catalog_import(actor=request.user, catalog=catalog)
     except transfer.ImportRejected as exc:
         return exc.problems
     messages.success(

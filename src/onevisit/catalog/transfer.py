@@ -28,6 +28,7 @@ from .models import (
     MaterialRequirement,
     Power,
     ProcessDefinition,
+    Responsibility,
     RuleDefinition,
     ServiceItem,
 )
@@ -55,6 +56,13 @@ MATERIAL_COLUMNS: list[tuple[str, str, str]] = [
     ("可容缺", "tolerable", "bool"), ("可告知承诺", "commitment_replaceable", "bool"),
     ("共享数据", "shared_data", "str"), ("证照类型", "certificate_type", "str"),
 ]  # fmt: skip
+POWER_COLUMNS: list[tuple[str, str, str]] = [
+    ("权力编码", "code", "str"), ("权力名称", "name", "str"), ("权力类型", "kind", "str"),
+    ("责任部门编码", "department", "str"), ("设定依据", "legal_basis", "str"), ("有效", "is_active", "bool"),
+]  # fmt: skip
+RESPONSIBILITY_COLUMNS: list[tuple[str, str, str]] = [
+    ("权力编码", "power", "str"), ("序号", "order", "int"), ("责任事项", "duty", "str"), ("追责依据", "accountability", "str"),
+]  # fmt: skip
 VERSION_FIELDS = [name for name in COPIED_VERSION_FIELDS if name != "name"]
 MATERIAL_FIELDS = [k for _, k, _ in MATERIAL_COLUMNS if k != "item"]
 
@@ -66,10 +74,19 @@ class ImportRejected(Exception):
 
 
 @dataclass
+class CatalogFile:
+    """What a catalogue file holds: service items (with materials) and powers (with responsibilities)."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    powers: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    powers_written: list[str] = field(default_factory=list)
 
 
 # ---- export -------------------------------------------------------------------------------------
@@ -106,8 +123,20 @@ def export_records() -> list[dict[str, Any]]:
     return [_item_record(item) for item in items]
 
 
+def export_powers() -> list[dict[str, Any]]:
+    powers = Power.objects.select_related("department").prefetch_related("responsibilities").order_by("code")
+    return [
+        {
+            "code": p.code, "name": p.name, "kind": p.kind, "department": p.department.code,
+            "legal_basis": p.legal_basis, "is_active": p.is_active,
+            "responsibilities": [{"duty": r.duty, "accountability": r.accountability} for r in p.responsibilities.all()],
+        }
+        for p in powers
+    ]  # fmt: skip
+
+
 def export_json() -> bytes:
-    payload = {"format": FORMAT, "version": 1, "items": export_records()}
+    payload = {"format": FORMAT, "version": 1, "powers": export_powers(), "items": export_records()}
     return json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
 
 
@@ -140,6 +169,15 @@ def export_xlsx() -> bytes:
         for material in record["materials"]:
             row = {"item": record["code"], **material}
             materials_sheet.append([_cell(kind, row.get(key)) for _, key, kind in MATERIAL_COLUMNS])
+    powers_sheet = book.create_sheet("权力")
+    powers_sheet.append([h for h, _, _ in POWER_COLUMNS])
+    duties_sheet = book.create_sheet("责任")
+    duties_sheet.append([h for h, _, _ in RESPONSIBILITY_COLUMNS])
+    for power in export_powers():
+        powers_sheet.append([_cell(kind, power.get(key)) for _, key, kind in POWER_COLUMNS])
+        for n, duty in enumerate(power["responsibilities"], start=1):
+            row = {"power": power["code"], "order": n, **duty}
+            duties_sheet.append([_cell(kind, row.get(key)) for _, key, kind in RESPONSIBILITY_COLUMNS])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -219,7 +257,31 @@ def _rows(
     return out
 
 
-def parse_xlsx(data: bytes) -> list[dict[str, Any]]:
+def _attach(
+    parents: list[dict[str, Any]],
+    children: list[dict[str, Any]],
+    link: str,
+    into: str,
+    sheet: str,
+    problems: list[str],
+) -> None:
+    """Put each child row (a material, a responsibility) under the parent row its ``link`` names."""
+    by_code: dict[str, dict[str, Any]] = {}
+    for record in parents:
+        record[into] = []
+        by_code.setdefault(record["code"], record)
+    for child in children:
+        owner = by_code.get(child.pop(link))
+        if owner is None:
+            problems.append(
+                _("%(row)s: the row belongs to a code that is not in the “%(sheet)s” sheet.")
+                % {"row": child["_row"], "sheet": sheet}
+            )
+            continue
+        owner[into].append(child)
+
+
+def parse_xlsx(data: bytes) -> CatalogFile:
     problems: list[str] = []
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -235,27 +297,26 @@ def parse_xlsx(data: bytes) -> list[dict[str, Any]]:
             )
     items = _rows(book["事项"], ITEM_COLUMNS, "事项", problems)
     materials = _rows(book["材料"], MATERIAL_COLUMNS, "材料", problems)
+    has_powers = "权力" in book.sheetnames and "责任" in book.sheetnames
+    powers = _rows(book["权力"], POWER_COLUMNS, "权力", problems) if has_powers else []
+    duties = _rows(book["责任"], RESPONSIBILITY_COLUMNS, "责任", problems) if has_powers else []
     if problems:
         raise ImportRejected(problems)
-    by_code: dict[str, dict[str, Any]] = {}
-    for record in items:
-        record["materials"] = []
-        by_code.setdefault(record["code"], record)
-    for material in materials:
-        owner = by_code.get(material.pop("item"))
-        if owner is None:
-            problems.append(
-                _("%(row)s: the material belongs to an item that is not in the “事项” sheet.")
-                % {"row": material["_row"]}
-            )
-            continue
-        owner["materials"].append(material)
+    _attach(items, materials, "item", "materials", "事项", problems)
+    _attach(
+        powers,
+        sorted(duties, key=lambda d: d.get("order") or 0),
+        "power",
+        "responsibilities",
+        "权力",
+        problems,
+    )
     if problems:
         raise ImportRejected(problems)
-    return items
+    return CatalogFile(items=items, powers=powers)
 
 
-def parse_json(data: bytes) -> list[dict[str, Any]]:
+def parse_json(data: bytes) -> CatalogFile:
     try:
         payload = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -271,23 +332,51 @@ def parse_json(data: bytes) -> list[dict[str, Any]]:
                 % {"format": FORMAT}
             ]
         )
-    items = payload["items"]
-    if not all(isinstance(i, dict) for i in items):
-        raise ImportRejected([_("Every entry of “items” must be an object.")])
-    for n, item in enumerate(items, start=1):
-        item.setdefault("_row", f"items[{n}]")
-    return items
+    items, powers = payload["items"], payload.get("powers") or []
+    if not isinstance(powers, list) or not all(isinstance(i, dict) for i in [*items, *powers]):
+        raise ImportRejected([_("Every entry of “items” and “powers” must be an object.")])
+    for name, rows in (("items", items), ("powers", powers)):
+        for n, row in enumerate(rows, start=1):
+            row.setdefault("_row", f"{name}[{n}]")
+    return CatalogFile(items=items, powers=powers)
 
 
 # ---- check and write ----------------------------------------------------------------------------
 
 
-def check_records(records: list[dict[str, Any]]) -> list[str]:
+def check_powers(powers: list[dict[str, Any]], departments: set[str]) -> list[str]:
+    problems: list[str] = []
+    seen: set[str] = set()
+    for record in powers:
+        code = str(record.get("code") or "").strip()
+        where = f"{record.get('_row', '?')} {code}:"
+        if not code:
+            problems.append(f"{where} {_('the power code is empty.')}")
+            continue
+        if code in seen:
+            problems.append(f"{where} {_('the power code appears twice.')}")
+        seen.add(code)
+        if not str(record.get("name") or "").strip():
+            problems.append(f"{where} {_('the name is empty.')}")
+        if record.get("kind") not in Power.Kind.values:
+            problems.append(
+                f"{where} " + _("unknown kind of power “%(kind)s”.") % {"kind": record.get("kind")}
+            )
+        if record.get("department") not in departments:
+            problems.append(
+                f"{where} " + _("unknown department code “%(code)s”.") % {"code": record.get("department")}
+            )
+        if any(not str(r.get("duty") or "").strip() for r in record.get("responsibilities") or []):
+            problems.append(f"{where} {_('a responsibility has no duty.')}")
+    return problems
+
+
+def check_records(records: list[dict[str, Any]], file_powers: set[str] | None = None) -> list[str]:
     problems: list[str] = []
     if len(records) > MAX_ITEMS:
         return [_("At most %(n)d items can be imported at once.") % {"n": MAX_ITEMS}]
     departments = set(Department.objects.values_list("code", flat=True))
-    powers = set(Power.objects.values_list("code", flat=True))
+    powers = set(Power.objects.values_list("code", flat=True)) | (file_powers or set())
     events = set(LifeEvent.objects.values_list("code", flat=True))
     seen: set[str] = set()
     for record in records:
@@ -393,13 +482,42 @@ def _default(key: str) -> Any:
     }.get(key, "")
 
 
+def _write_power(record: dict[str, Any]) -> bool:
+    """Create or update one power and its responsibilities; True when anything changed."""
+    fields = {
+        "name": record["name"].strip(),
+        "kind": record["kind"],
+        "department": Department.objects.get(code=record["department"]),
+        "legal_basis": str(record.get("legal_basis") or "").strip(),
+        "is_active": record.get("is_active", True) is not False,
+    }
+    duties = [
+        (str(r["duty"]).strip(), str(r.get("accountability") or "").strip())
+        for r in record.get("responsibilities") or []
+    ]
+    power = Power.objects.filter(code=record["code"].strip()).first()
+    if power is not None:
+        same = all(getattr(power, k) == v for k, v in fields.items())
+        if same and list(power.responsibilities.values_list("duty", "accountability")) == duties:
+            return False
+    power, _created = Power.objects.update_or_create(code=record["code"].strip(), defaults=fields)
+    power.responsibilities.all().delete()
+    Responsibility.objects.bulk_create(
+        [Responsibility(power=power, duty=d, accountability=a, order=n) for n, (d, a) in enumerate(duties)]
+    )
+    return True
+
+
 @transaction.atomic
-def catalog_import(*, actor: Any, records: list[dict[str, Any]]) -> ImportReport:
-    problems = check_records(records)
+def catalog_import(*, actor: Any, catalog: CatalogFile) -> ImportReport:
+    departments = set(Department.objects.values_list("code", flat=True))
+    problems = check_powers(catalog.powers, departments)
+    problems += check_records(catalog.items, {str(p.get("code") or "").strip() for p in catalog.powers})
     if problems:
         raise ImportRejected(problems)
     report = ImportReport()
-    for record in records:
+    report.powers_written = [p["code"].strip() for p in catalog.powers if _write_power(p)]
+    for record in catalog.items:
         item = ServiceItem.objects.filter(code=record["code"]).first()
         if item is not None and item.current_version is not None and _same(item, record):
             report.unchanged.append(item.code)
@@ -432,6 +550,11 @@ def catalog_import(*, actor: Any, records: list[dict[str, Any]]) -> ImportReport
         action="catalog_imported",
         object_type="catalog",
         object_id="import",
-        data={"created": report.created, "updated": report.updated, "unchanged": len(report.unchanged)},
+        data={
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": len(report.unchanged),
+            "powers": report.powers_written,
+        },
     )
     return report

@@ -22,8 +22,6 @@ from onevisit.catalog.models import (
     BundleItem,
     ItemChange,
     LifeEvent,
-    Power,
-    Responsibility,
     ServiceItem,
 )
 from onevisit.catalog.services import search_index_item
@@ -129,25 +127,6 @@ def load_catalog_basics() -> None:
             code=row["code"],
             defaults={k: row.get(k, "") for k in ("name", "name_en", "audience", "icon")}
             | {"order": row.get("order", 0)},
-        )
-    for row in _yaml("powers.yaml"):
-        power, _ = Power.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "name": row["name"],
-                "kind": row["kind"],
-                "department": Department.objects.get(code=row["department"]),
-                "legal_basis": str(row.get("legal_basis", "")).strip(),
-            },
-        )
-        power.responsibilities.all().delete()
-        Responsibility.objects.bulk_create(
-            [
-                Responsibility(
-                    power=power, duty=r["duty"], accountability=r.get("accountability", ""), order=n
-                )
-                for n, r in enumerate(row.get("responsibilities", []))
-            ]
         )
 
 
@@ -260,7 +239,12 @@ def load_demo(*, verbosity: int = 1) -> dict[str, int]:
     load_catalog_basics()
     paths = sorted((DATA / "items").glob("*.yaml"))
     try:
-        transfer.catalog_import(actor=actor, records=[item_record(path) for path in paths])
+        transfer.catalog_import(
+            actor=actor,
+            catalog=transfer.CatalogFile(
+                items=[item_record(path) for path in paths], powers=_yaml("powers.yaml")
+            ),
+        )
     except transfer.ImportRejected as exc:
         raise DemoDataError("\n".join(exc.problems)) from exc
     load_history(paths)

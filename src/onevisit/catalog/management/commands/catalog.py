@@ -34,8 +34,8 @@ class Command(BaseCommand):
             return
         data = path.read_bytes()
         try:
-            records = transfer.parse_xlsx(data) if fmt == "xlsx" else transfer.parse_json(data)
-            report = transfer.catalog_import(actor="cli", records=records)
+            catalog = transfer.parse_xlsx(data) if fmt == "xlsx" else transfer.parse_json(data)
+            report = transfer.catalog_import(actor="cli", catalog=catalog)
         except transfer.ImportRejected as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
@@ -44,4 +44,5 @@ class Command(BaseCommand):
             ) from exc
         self.stdout.write(
             f"imported: {len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged"
+            f"; {len(report.powers_written)} powers written"
         )
