@@ -375,7 +375,29 @@ class BundleAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "audience", "life_event", "promised_limit_days", "state"]
     list_filter = ["audience", "state"]
     search_fields = ["code", "name"]
+    readonly_fields = ["state"]
     inlines = [BundleItemInline]
+    actions = ["publish", "withdraw"]
+
+    def save_model(self, request: HttpRequest, obj: Bundle, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.catalog_object_saved(actor=request.user, obj=obj, created=not change)
+
+    @admin.action(description=gettext_lazy("Publish the selected bundles"), permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: Any) -> None:
+        for bundle in queryset:
+            try:
+                services.bundle_publish(actor=request.user, bundle=bundle)
+            except services.PublishError as exc:
+                for message in exc.messages:
+                    messages.error(request, f"{bundle.name}: {message}")
+            else:
+                messages.success(request, _("%(name)s is published.") % {"name": bundle.name})
+
+    @admin.action(description=gettext_lazy("Withdraw the selected bundles"), permissions=["change"])
+    def withdraw(self, request: HttpRequest, queryset: Any) -> None:
+        for bundle in queryset:
+            services.bundle_withdraw(actor=request.user, bundle=bundle)
 
 
 @admin.register(SearchMiss)

@@ -19,6 +19,7 @@ from onevisit.org.models import Department
 
 from . import validation
 from .models import (
+    Bundle,
     FormSchema,
     ItemChange,
     ItemKind,
@@ -253,6 +254,76 @@ def item_merge(
         successor=successor,
         date=date,
     )
+
+
+def bundle_problems(bundle: Bundle) -> list[str]:
+    """What stops a bundle (一件事) from being published."""
+    members = list(bundle.members.select_related("item").prefetch_related("depends_on"))
+    problems: list[str] = []
+    if len(members) < 2:
+        problems.append(_("A bundle combines at least two service items."))
+    for member in members:
+        item = member.item
+        if item.status != ServiceItem.Status.ACTIVE or item.current_version_id is None:
+            problems.append(
+                _("“%(item)s” is not a service in force with a published version.") % {"item": item.name}
+            )
+        for dependency in member.depends_on.all():
+            if dependency.bundle_id != bundle.pk:
+                problems.append(_("“%(item)s” depends on an item of another bundle.") % {"item": item.name})
+    if _has_cycle({m.pk: [d.pk for d in m.depends_on.all()] for m in members}):
+        problems.append(_("The order of the items goes round in a circle; one must come first."))
+    if bundle.promised_limit_days is not None and bundle.promised_limit_days > bundle.statutory_limit_days:
+        problems.append(
+            _(
+                "The promised limit (%(promised)d working days) may not exceed the statutory limit (%(statutory)d)."
+            )
+            % {"promised": bundle.promised_limit_days, "statutory": bundle.statutory_limit_days}
+        )
+    return problems
+
+
+def _has_cycle(graph: dict[int, list[int]]) -> bool:
+    state: dict[int, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: int) -> bool:
+        if state.get(node) == 1:
+            return True
+        if state.get(node) == 2:
+            return False
+        state[node] = 1
+        if any(visit(nxt) for nxt in graph.get(node, [])):
+            return True
+        state[node] = 2
+        return False
+
+    return any(visit(node) for node in graph)
+
+
+@transaction.atomic
+def bundle_publish(*, actor: Any, bundle: Bundle) -> Bundle:
+    bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
+    problems = bundle_problems(bundle)
+    if problems:
+        raise PublishError(problems)
+    bundle.state = Bundle.State.PUBLISHED
+    bundle.save(update_fields=["state"])
+    audit_log(
+        actor=actor,
+        action="bundle_published",
+        obj=bundle,
+        data={"items": list(bundle.members.values_list("item__code", flat=True))},
+    )
+    return bundle
+
+
+@transaction.atomic
+def bundle_withdraw(*, actor: Any, bundle: Bundle) -> Bundle:
+    bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
+    bundle.state = Bundle.State.WITHDRAWN
+    bundle.save(update_fields=["state"])
+    audit_log(actor=actor, action="bundle_withdrawn", obj=bundle)
+    return bundle
 
 
 def catalog_object_saved(*, actor: Any, obj: Any, created: bool) -> None:

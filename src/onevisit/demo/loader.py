@@ -24,7 +24,7 @@ from onevisit.catalog.models import (
     LifeEvent,
     ServiceItem,
 )
-from onevisit.catalog.services import search_index_item
+from onevisit.catalog.services import bundle_publish, search_index_item
 from onevisit.core.audit import audit_log
 from onevisit.identity.services import organization_register, person_register
 from onevisit.org.models import Department, Region, ServiceCenter, Window, region_clean
@@ -196,7 +196,6 @@ def load_bundles() -> None:
                 "promised_limit_days": row.get("promised_limit_days"),
                 "statutory_limit_days": row.get("statutory_limit_days", 45),
                 "statutory_extension_days": row.get("statutory_extension_days", 15),
-                "state": Bundle.State.PUBLISHED,
                 "source_note": row.get("source_note", ""),
             },
         )
@@ -209,6 +208,7 @@ def load_bundles() -> None:
         }
         for m in row.get("items", []):
             members[m["item"]].depends_on.set([members[d] for d in m.get("depends_on", []) or []])
+        bundle_publish(actor=SYSTEM, bundle=bundle)
 
 
 def load_people(actor: Any) -> None:
