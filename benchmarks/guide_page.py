@@ -5,9 +5,7 @@ Run after (or instead of) catalog_search: the database is prepared the same way 
 
 from __future__ import annotations
 
-import time
-
-from benchmarks.timing import Case, Stats, backend, interleaved, print_table, setup
+from benchmarks.timing import Case, backend, interleaved, print_table, setup
 
 REPETITIONS = 200
 WARMUP = 12
@@ -41,28 +39,16 @@ def client_cases() -> dict[str, Case]:
 
 
 def query_counts() -> None:
-    """Queries per page, and what the guide page's department lookup costs on its own."""
+    """Queries per page: a guide page must not grow with the size of the catalogue."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from onevisit.org.models import Department
 
     client = Client()
     for path in (f"/items/{GUIDE_CODES[0]}/", "/api/v1/life-events/", "/departments/"):
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
         print(f"  SQL queries for {path:<28}: {len(captured.captured_queries)}")
-    samples = []
-    for _ in range(50):
-        started = time.perf_counter()
-        names = {d.code: d.full_name for d in Department.objects.select_related("region")}
-        samples.append((time.perf_counter() - started) * 1000)
-    stats = Stats.of(samples)
-    print(
-        f"  the guide view's map of all {len(names)} departments "
-        f"(for lane names) alone: p50 {stats.p50:.2f} ms, p95 {stats.p95:.2f} ms"
-    )
 
 
 def main() -> None:
