@@ -15,6 +15,7 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from onevisit.catalog import transfer
 from onevisit.catalog.models import (
@@ -25,8 +26,17 @@ from onevisit.catalog.models import (
     ServiceItem,
 )
 from onevisit.catalog.services import bundle_publish, search_index_item
+from onevisit.core import crypto
 from onevisit.core.audit import audit_log
-from onevisit.identity.services import organization_register, person_register
+from onevisit.identity.models import ApplicantAccount, Authorization, Organization, Person
+from onevisit.identity.services import (
+    applicant_account_open,
+    authorization_grant,
+    normalize_id_number,
+    normalize_uscc,
+    organization_register,
+    person_register,
+)
 from onevisit.org.models import Department, Region, ServiceCenter, Window, region_clean
 from onevisit.org.services import staff_role_grant
 
@@ -230,6 +240,33 @@ def load_people(actor: Any) -> None:
         )
 
 
+def load_applicants(actor: Any) -> None:
+    """Every demo person gets an applicant account (phone from people.yaml, password demo1234), and
+    the first person acts for the first organization (经办人, every item, no end date)."""
+    password = make_password("demo1234")  # hashed once: PBKDF2 is slow on purpose
+    people = _yaml("people.yaml")
+    for row in people:
+        person = Person.objects.get(
+            id_number_hash=crypto.lookup_hash(normalize_id_number(str(row["id_number"])))
+        )
+        phone = str(row.get("phone") or "")
+        if phone and not ApplicantAccount.objects.filter(person=person).exists():
+            applicant_account_open(actor=actor, person=person, phone=phone, password_hash=password)
+    organizations = _yaml("organizations.yaml")
+    if not people or not organizations:
+        return
+    agent = Person.objects.get(
+        id_number_hash=crypto.lookup_hash(normalize_id_number(str(people[0]["id_number"])))
+    )
+    grantor = Organization.objects.get(
+        uscc_hash=crypto.lookup_hash(normalize_uscc(str(organizations[0]["uscc"])))
+    )
+    if not Authorization.objects.filter(agent=agent, grantor=grantor).exists():
+        authorization_grant(
+            actor=actor, grantor=grantor, agent=agent, valid_from=timezone.localdate() - dt.timedelta(days=30)
+        )
+
+
 @transaction.atomic
 def load_demo(*, verbosity: int = 1) -> dict[str, int]:
     actor = SYSTEM
@@ -250,6 +287,7 @@ def load_demo(*, verbosity: int = 1) -> dict[str, int]:
     load_history(paths)
     load_bundles()
     load_people(actor)
+    load_applicants(actor)
     audit_log(
         actor=actor, action="demo_loaded", object_type="demo", object_id="demo", data={"items": len(paths)}
     )

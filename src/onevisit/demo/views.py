@@ -6,6 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from onevisit.identity import selectors
+from onevisit.identity.models import ApplicantAccount
+
 
 @require_GET
 def personas(request: HttpRequest) -> HttpResponse:
@@ -23,4 +26,14 @@ def personas(request: HttpRequest) -> HttpResponse:
          "superuser": u.is_superuser}
         for u in users
     ]  # fmt: skip
-    return render(request, "demo/personas.html", {"rows": rows})
+    accounts = ApplicantAccount.objects.filter(user__is_active=True).select_related("person").order_by("pk")
+    # The demo phones are synthetic, so they are shown in full here (and only here).
+    citizens = [
+        {
+            "phone": account.phone,
+            "name": account.person.name,
+            "organizations": [o.name for o in selectors.organizations_for(account.person)],
+        }
+        for account in accounts
+    ]
+    return render(request, "demo/personas.html", {"rows": rows, "citizens": citizens})

@@ -58,3 +58,119 @@ class Organization(models.Model):
     @property
     def uscc_masked(self) -> str:
         return crypto.mask(crypto.decrypt(self.uscc_encrypted), 4, 4)
+
+
+class ApplicantAccount(models.Model):
+    """An applicant's login (申请人账号): a non-staff ``User`` reached by a verified mobile number.
+
+    Staff accounts never have one; the applicant pages and ``PhonePasswordBackend`` accept only users
+    that do. The phone is stored encrypted, with a keyed hash to find the account at login.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applicant_account"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="accounts")
+    phone_encrypted = models.TextField(_("phone (encrypted)"), editable=False)
+    phone_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("applicant account")
+        verbose_name_plural = _("applicant accounts")
+        # One person, one account for now; one phone managing several people (亲友代办) is future work.
+        constraints = [models.UniqueConstraint(fields=["person"], name="identity_one_account_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} ({self.phone_masked})"
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_encrypted)
+
+    @property
+    def phone_masked(self) -> str:
+        return crypto.mask(self.phone, 3, 4)
+
+
+class OtpPurpose(models.TextChoices):
+    REGISTER = "register", _("register")
+    LOGIN = "login", _("log in")
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit SMS code (短信验证码). Only a keyed hash of the code is kept; the phone only as its hash."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    purpose = models.CharField(max_length=16, choices=OtpPurpose.choices)
+    code_hash = models.CharField(max_length=100, editable=False)
+    sent_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["phone_hash", "purpose", "-sent_at"], name="identity_otp_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.sent_at:%Y-%m-%d %H:%M:%S}"
+
+
+class AuthorizationScope(models.TextChoices):
+    ALL = "all", _("all service items")
+    ITEMS = "items", _("listed service items only")
+
+
+class Authorization(models.Model):
+    """授权委托: an organization lets a person act for it (经办人), for some or all items, for a period."""
+
+    grantor = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="authorizations", verbose_name=_("organization")
+    )
+    agent = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="authorizations_received", verbose_name=_("agent")
+    )
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=AuthorizationScope.choices, default=AuthorizationScope.ALL
+    )
+    item_codes = models.JSONField(
+        _("item codes"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of the service items the agent may apply for, when the scope is a list."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Last day of validity; empty means no end.")
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revoked_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True, editable=False)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("authorization")
+        verbose_name_plural = _("authorizations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="identity_authorization_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent.name} → {self.grantor.name}"
+
+    def covers(self, item_code: str) -> bool:
+        return self.scope == AuthorizationScope.ALL or item_code in (self.item_codes or [])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account, views
 
 app_name = "portal"
 urlpatterns = [
@@ -14,4 +14,13 @@ urlpatterns = [
     path("bundles/", views.bundles, name="bundles"),
     path("bundles/<slug:code>/", views.bundle, name="bundle"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
+    path("account/", account.profile, name="account"),
+    path("account/acting-for/", account.acting_for, name="acting_for"),
+    path("account/register/", account.register, name="register"),
+    path("account/register/code/", account.register_code, name="register_code"),
+    path("account/register/details/", account.register_details, name="register_details"),
+    path("account/login/", account.login_password, name="login"),
+    path("account/login/code/", account.login_code, name="login_code"),
+    path("account/login/code/verify/", account.login_code_verify, name="login_code_verify"),
+    path("account/logout/", account.logout_view, name="logout"),
 ]

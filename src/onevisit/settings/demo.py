@@ -1,7 +1,14 @@
 """Demo settings: one machine, SQLite under var/, permissive on purpose. Never for production."""
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, ONEVISIT_DATA_KEYS, ONEVISIT_LOOKUP_KEY, SECRET_KEY, VAR_DIR
+from .base import (
+    ALLOWED_HOSTS,
+    ONEVISIT_DATA_KEYS,
+    ONEVISIT_LOOKUP_KEY,
+    ONEVISIT_SMS_BACKEND,
+    SECRET_KEY,
+    VAR_DIR,
+)
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "demo-only-insecure-secret-key-change-me"
@@ -11,4 +18,6 @@ ONEVISIT_DATA_KEYS = ONEVISIT_DATA_KEYS or ["ZGVtby1rZXktZGVtby1rZXktZGVtby1rZXk
 ONEVISIT_LOOKUP_KEY = ONEVISIT_LOOKUP_KEY or "demo-lookup-key"
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Text messages land in var/sms/<timestamp>.txt (and the log) instead of a phone.
+ONEVISIT_SMS_BACKEND = ONEVISIT_SMS_BACKEND or "onevisit.identity.sms.FileBackend"
 ONEVISIT_DEMO = True

@@ -16,6 +16,8 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production runs on PostgreSQL: set DATABASE_URL=postgres://…")
 
 DEBUG = False
+# ONEVISIT_SMS_BACKEND has no default here: until it names the SMS gateway, the system check
+# identity.E001 stops `migrate` and `check`, and sending a code fails loudly.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True

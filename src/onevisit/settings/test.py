@@ -13,6 +13,7 @@ if not os.environ.get("DATABASE_URL"):
 ONEVISIT_DATA_KEYS = ["dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE="]
 ONEVISIT_LOOKUP_KEY = "test-lookup-key"
 HUEY = {**HUEY, "huey_class": "huey.MemoryHuey", "immediate": True}
+ONEVISIT_SMS_BACKEND = "onevisit.identity.sms.LocmemBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

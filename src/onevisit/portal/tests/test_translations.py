@@ -41,3 +41,11 @@ def test_compiled_catalogue_matches_the_po_file():
         compiled = gettext.GNUTranslations(handle)
     stale = [e["msgid"] for e in _entries() if "msgstr" in e and compiled.gettext(e["msgid"]) != e["msgstr"]]
     assert stale == [], "run: cd src/onevisit && django-admin compilemessages"
+
+
+def test_no_translation_is_a_fuzzy_guess():
+    """msgmerge guesses translations from similar strings and marks them fuzzy; a guess is often wrong."""
+    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+    entries = text.split("\n\n")[1:]
+    guessed = [e for e in entries if "#, fuzzy" in e or "\n#| msgid" in e]
+    assert guessed == []

@@ -1,0 +1,60 @@
+"""Reads of identity that need scoping: an applicant sees only their own account and the
+organizations that authorized them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from onevisit.core import crypto
+
+from .models import ApplicantAccount, Authorization, Organization, Person
+
+
+def account_for_phone(phone: str) -> ApplicantAccount | None:
+    """The active applicant account of a phone number, or None (also for a malformed number)."""
+    from .services import normalize_phone
+
+    try:
+        number = normalize_phone(phone)
+    except ValidationError:
+        return None
+    return (
+        ApplicantAccount.objects.select_related("user", "person")
+        .filter(phone_hash=crypto.lookup_hash(number), user__is_active=True, user__is_staff=False)
+        .first()
+    )
+
+
+def account_of(user: Any) -> ApplicantAccount | None:
+    """The applicant account of a signed-in user; None for anonymous visitors and staff."""
+    if not getattr(user, "is_authenticated", False) or user.is_staff or not user.is_active:
+        return None
+    try:
+        account: ApplicantAccount = user.applicant_account
+    except ApplicantAccount.DoesNotExist:
+        return None
+    return account
+
+
+def authorizations_valid(*, agent: Person, on: dt.date | None = None) -> QuerySet[Authorization]:
+    """Authorizations in force for ``agent`` on day ``on`` (today by default): started, not ended,
+    and not revoked on or before that day."""
+    day = on or timezone.localdate()
+    return (
+        Authorization.objects.filter(agent=agent, valid_from__lte=day)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=day))
+        .select_related("grantor")
+        .order_by("grantor__name", "pk")
+    )
+
+
+def organizations_for(person: Person, *, on: dt.date | None = None) -> QuerySet[Organization]:
+    """The organizations ``person`` may act for (经办人) on day ``on`` (today by default)."""
+    ids = authorizations_valid(agent=person, on=on).values("grantor_id")
+    return Organization.objects.filter(pk__in=ids).order_by("name")
