@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("onevisit.api.urls")),
+    path("workbench/", include("onevisit.workbench.urls")),
     path("", include("onevisit.portal.urls")),
 ]

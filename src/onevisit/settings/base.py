@@ -31,8 +31,11 @@ INSTALLED_APPS = [
     "onevisit.core",
     "onevisit.org",
     "onevisit.identity",
+    "onevisit.workflow",
     "onevisit.catalog",
+    "onevisit.cases",
     "onevisit.portal",
+    "onevisit.workbench",
     "onevisit.api",
     "onevisit.demo",
 ]
@@ -79,6 +82,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Staff sign in with a username (ModelBackend, the admin); applicants with their phone number.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "onevisit.identity.auth.PhonePasswordBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -165,5 +174,13 @@ LOGGING = {
 
 ONEVISIT_SEARCH_MAX_QUERY = 100
 ONEVISIT_SERVICE_HOTLINE = env_str("ONEVISIT_SERVICE_HOTLINE", "12345") or "12345"
+
+# SMS one-time codes (短信验证码). The backend is a dotted path; production must name one.
+ONEVISIT_SMS_BACKEND = env_str("ONEVISIT_SMS_BACKEND") or ""
+ONEVISIT_SMS_FILE_PATH = VAR_DIR / "sms"
+ONEVISIT_OTP_TTL = 5 * 60  # seconds a code stays valid
+ONEVISIT_OTP_INTERVAL = 60  # seconds between two codes to one phone
+ONEVISIT_OTP_DAILY_LIMIT = 10  # codes per phone in 24 hours
+ONEVISIT_OTP_MAX_ATTEMPTS = 5  # wrong entries before a code stops working
 
 ONEVISIT_DEMO = False

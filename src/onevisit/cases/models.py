@@ -1,0 +1,222 @@
+"""办件: one application for one item version, from any channel, with its timeline and materials."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    MOBILE = "mobile", _("Mobile")
+    COUNTER = "counter", _("Counter")
+    KIOSK = "kiosk", _("Kiosk")
+    CROSS_REGION = "cross_region", _("Cross-region")
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted, waiting for acceptance")
+        CORRECTION = "correction", _("Waiting for the applicant's correction")
+        ACCEPTED = "accepted", _("Accepted, being handled")
+        SUSPENDED = "suspended", _("Suspended for a special procedure")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN = (Status.SUBMITTED, Status.CORRECTION, Status.ACCEPTED, Status.SUSPENDED)
+    FINISHED = (Status.APPROVED, Status.REJECTED, Status.NOT_ACCEPTED, Status.WITHDRAWN)
+
+    number = models.CharField(_("case number"), max_length=32, unique=True, null=True, blank=True)
+    item_version = models.ForeignKey("catalog.ItemVersion", on_delete=models.PROTECT, related_name="cases")
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="cases")
+    applicant_person = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    applicant_org = models.ForeignKey(
+        "identity.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    agent = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="cases_as_agent"
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    center = models.ForeignKey(
+        "org.ServiceCenter", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    form_data = models.JSONField(_("form data"), default=dict)
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    promised_due = models.DateField(_("promised due date"), null=True, blank=True)
+    statutory_due = models.DateField(_("statutory due date"), null=True, blank=True)
+    suspended_days = models.PositiveIntegerField(_("working days suspended"), default=0)
+    extension_days = models.PositiveIntegerField(_("working days of extension"), default=0)
+    visits = models.PositiveSmallIntegerField(_("in-person visits"), default=0)
+    process_instance = models.OneToOneField(
+        "workflow.ProcessInstance", null=True, blank=True, on_delete=models.PROTECT, related_name="case"
+    )
+    lock_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applicant_person__isnull=False) | Q(applicant_org__isnull=False),
+                name="case_has_an_applicant",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["status", "promised_due"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"draft {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class ExtensionRequest(models.Model):
+    """延期 (Art. 42): once per case, +10 working days, with an approver's sign-off and a reason the applicant reads."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the approver")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(default=10)
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+
+    def __str__(self) -> str:
+        return f"{self.case} +{self.days} {self.status}"
+
+
+class CaseCounter(models.Model):
+    """The last sequence number handed out for a region on a day (gaps are tolerated, duplicates never)."""
+
+    region_code = models.CharField(max_length=9)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        unique_together = [("region_code", "day")]
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.day} #{self.last}"
+
+
+class CaseEvent(models.Model):
+    """One line of the case's timeline, like a parcel tracker; ``public`` lines are shown to the applicant."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("timeline")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"
+
+
+def _upload_to(instance: SuppliedMaterial, filename: str) -> str:
+    # Stored names never come from the user: a random name with the extension of the checked type.
+    return f"cases/{instance.case_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class SuppliedMaterial(models.Model):
+    """已提交材料: an upload, a certificate or shared-data reference, or a commitment."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Uploaded file")
+        PAPER = "paper", _("Paper checked at the counter")
+        CERTIFICATE = "certificate", _("Electronic certificate")
+        SHARED_DATA = "shared_data", _("Shared data")
+        COMMITMENT = "commitment", _("Written commitment")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    requirement = models.ForeignKey("catalog.MaterialRequirement", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    file = models.FileField(upload_to=_upload_to, blank=True)
+    original_name = models.CharField(max_length=120, blank=True)
+    content_type = models.CharField(max_length=40, blank=True)
+    extension = models.CharField(max_length=8, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    reference = models.CharField(max_length=200, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "requirement__order", "id"]
+        verbose_name = _("supplied material")
+        verbose_name_plural = _("supplied materials")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.requirement_id} {self.source}"
+
+
+class Decision(models.Model):
+    """办理决定: approve, reject or not accepted, with reasons and legal basis; by a person or a rule."""
+
+    class Outcome(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    reasons = models.TextField(blank=True)
+    legal_basis = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    rule_trace = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.outcome}"

@@ -1,0 +1,55 @@
+"""Scoped reads of cases: staff see the cases of their departments, applicants their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from onevisit.org.models import Role, StaffRole
+
+from .models import Case, SuppliedMaterial
+
+CASE_ROLES = (Role.OFFICER, Role.APPROVER, Role.CLERK)
+
+
+def _staff_departments(user: Any) -> Any:
+    return StaffRole.objects.filter(user=user, role__in=CASE_ROLES).values("department_id")
+
+
+def cases_for_staff(*, user: Any) -> QuerySet[Case]:
+    """Cases of the user's departments, or with a step in one of them (joint handling)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff", False):
+        return Case.objects.none()
+    departments = _staff_departments(user)
+    return (
+        Case.objects.filter(
+            Q(department__in=departments) | Q(process_instance__work_items__department__in=departments)
+        )
+        .exclude(status=Case.Status.DRAFT)
+        .distinct()
+        .select_related("item_version__item", "department__region", "applicant_person", "applicant_org")
+    )
+
+
+def cases_to_accept(*, user: Any) -> QuerySet[Case]:
+    """Submitted cases waiting for 受理 in the user's departments, oldest first."""
+    return cases_for_staff(user=user).filter(status=Case.Status.SUBMITTED).order_by("submitted_at", "pk")
+
+
+def cases_of_applicant(*, person: Any) -> QuerySet[Case]:
+    if person is None:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(Q(applicant_person=person) | Q(agent=person))
+        .select_related("item_version__item", "department__region")
+        .order_by("-created_at")
+    )
+
+
+def material_for_staff(*, user: Any, pk: int) -> SuppliedMaterial | None:
+    return SuppliedMaterial.objects.filter(pk=pk, case__in=cases_for_staff(user=user)).first()
+
+
+def material_for_applicant(*, person: Any, pk: int) -> SuppliedMaterial | None:
+    return SuppliedMaterial.objects.filter(pk=pk, case__in=cases_of_applicant(person=person)).first()

@@ -1,0 +1,9 @@
+from onevisit.cases.tests.conftest import (  # noqa: F401 - shared fixtures
+    alice,
+    approver_scjg,
+    file_case,
+    officer_ga,
+    officer_scjg,
+    pdf,
+    two_step_item,
+)

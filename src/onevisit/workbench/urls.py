@@ -1,0 +1,14 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "workbench"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="workbench:login"), name="logout"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
+    path("materials/<int:pk>/", views.material_file, name="material"),
+]
