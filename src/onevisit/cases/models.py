@@ -146,6 +146,7 @@ class CaseEvent(models.Model):
     actor_label = models.CharField(max_length=150, blank=True)
     public = models.BooleanField(default=True)
     data = models.JSONField(default=dict, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the applicant was told by SMS.")
 
     class Meta:
         ordering = ["at", "id"]

@@ -61,13 +61,41 @@ def _event(
     department: Department | None = None,
     data: dict | None = None,
 ) -> CaseEvent:
+    """A timeline line; a public line is also sent to the applicant after the commit."""
+    from .tasks import case_event_notify
+
     label = str(
         getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", "") or actor or ""
     )
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, kind=kind, message=message[:500], actor_label=label[:150], public=public,
         department=department or case.department, data=data or {},
     )  # fmt: skip
+    if public:
+        case_event_notify.enqueue(event_id=event.pk)
+    return event
+
+
+def case_event_send(*, event_id: int) -> bool:
+    """Tell the applicant (and their agent) of a public timeline line by SMS; at most once."""
+    from onevisit.identity.models import ApplicantAccount
+    from onevisit.identity.sms import get_backend
+
+    claimed = CaseEvent.objects.filter(pk=event_id, public=True, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    event = CaseEvent.objects.select_related("case").get(pk=event_id)
+    people = [p for p in (event.case.applicant_person_id, event.case.agent_id) if p]
+    text = _("[Government services] Case %(number)s: %(message)s") % {
+        "number": event.case.number or "",
+        "message": event.message,
+    }
+    backend = get_backend()
+    for account in ApplicantAccount.objects.filter(person_id__in=people):
+        backend.send(account.phone, text)
+    return True
 
 
 def case_number_next(*, region_code: str, day: dt.date) -> str:

@@ -183,3 +183,25 @@ def test_missing_required_material_blocks_submission(make_item, alice):
     )
     with pytest.raises(ValidationError, match="住所使用证明"):
         services.case_submit(actor="a", case=case, idempotency_key=uuid.uuid4())
+
+
+def test_the_applicant_is_told_by_sms_at_each_public_step_once(
+    two_step_item, pdf, django_capture_on_commit_callbacks, db
+):
+    from django.contrib.auth.hashers import make_password
+
+    from onevisit.identity.services import applicant_account_open, person_register
+    from onevisit.identity.sms import LocmemBackend
+
+    person = person_register(actor="t", name="王五", id_number="110105194912310038")
+    applicant_account_open(
+        actor="t", person=person, phone="13800001111", password_hash=make_password("x-123456!")
+    )
+    LocmemBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _filed(two_step_item, person, pdf)
+    assert [m.phone for m in LocmemBackend.outbox] == ["13800001111"]
+    assert case.number in LocmemBackend.outbox[0].text
+    event = case.events.get(kind="submitted")
+    assert services.case_event_send(event_id=event.pk) is False  # already told
+    assert len(LocmemBackend.outbox) == 1
