@@ -169,7 +169,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO") or "INFO"},
-    "loggers": {"jieba": {"level": "WARNING"}, "huey": {"level": "INFO"}},
+    # SpiffWorkflow logs every task state change at INFO.
+    "loggers": {"jieba": {"level": "WARNING"}, "huey": {"level": "INFO"}, "spiff": {"level": "WARNING"}},
 }
 
 ONEVISIT_SEARCH_MAX_QUERY = 100
