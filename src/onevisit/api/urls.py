@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import views, work
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
@@ -14,6 +14,8 @@ router.register("items", views.ServiceItemViewSet, basename="item")
 router.register("versions", views.ItemVersionViewSet, basename="version")
 router.register("materials", views.MaterialViewSet, basename="material")
 router.register("bundles", views.BundleViewSet, basename="bundle")
+router.register("work-items", work.WorkItemViewSet, basename="work-item")
+router.register("cases", work.CaseViewSet, basename="case")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

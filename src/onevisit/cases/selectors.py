@@ -53,3 +53,48 @@ def material_for_staff(*, user: Any, pk: int) -> SuppliedMaterial | None:
 
 def material_for_applicant(*, person: Any, pk: int) -> SuppliedMaterial | None:
     return SuppliedMaterial.objects.filter(pk=pk, case__in=cases_of_applicant(person=person)).first()
+
+
+# ---- the counter (一窗受理) -------------------------------------------------------------------------
+
+
+def cases_for_clerk(*, user: Any) -> QuerySet[Case]:
+    """Cases taken in at the service centres where ``user`` works as a counter clerk, newest first."""
+    from onevisit.org.selectors import clerk_centers
+
+    return (
+        Case.objects.filter(center__in=clerk_centers(user))
+        .select_related("item_version__item", "department__region", "applicant_person", "center")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def counter_items(*, center: Any, query: str = "") -> Any:
+    """Active items with a published version of the departments the centre's windows serve (a 综合窗口
+    takes any of them), found by name or code."""
+    from onevisit.catalog.models import ItemVersion, ServiceItem
+    from onevisit.org.models import Department
+
+    departments = Department.objects.filter(windows__center=center).values("pk")
+    items = ServiceItem.objects.filter(
+        department__in=departments,
+        status=ServiceItem.Status.ACTIVE,
+        current_version__state=ItemVersion.State.PUBLISHED,
+    ).select_related("department", "current_version")
+    query = (query or "").strip()[:60]
+    if query:
+        items = items.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    return items.distinct().order_by("department__order", "code")
+
+
+def cases_for_workbench(*, user: Any) -> QuerySet[Case]:
+    """``cases_for_staff``, less the cases taken in at another centre when the user's only case role is
+    counter clerk at a centre (a clerk sees the counter cases of their own centre only)."""
+    from onevisit.org.selectors import clerk_centers
+
+    cases = cases_for_staff(user=user)
+    back_office = StaffRole.objects.filter(user=user, role__in=(Role.OFFICER, Role.APPROVER)).exists()
+    centers = clerk_centers(user)
+    if back_office or not centers.exists():
+        return cases
+    return cases.filter(Q(center__isnull=True) | Q(center__in=centers))

@@ -645,7 +645,12 @@ def case_counter_intake(
         if errors:
             raise ValidationError(errors)
     case = case_draft_save(
-        actor=actor, version=version, form_data=form_data, channel=Channel.COUNTER, person=person, center=center
+        actor=actor,
+        version=version,
+        form_data=form_data,
+        channel=Channel.COUNTER,
+        person=person,
+        center=center,
     )
     for requirement in paper or []:
         material_record_paper(actor=actor, case=case, requirement=requirement)

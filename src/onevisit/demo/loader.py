@@ -122,6 +122,7 @@ def load_staff() -> None:
                 user=user,
                 department=Department.objects.get(code=role["department"]),
                 role=role["role"],
+                center=ServiceCenter.objects.get(code=role["center"]) if role.get("center") else None,
             )
     admin, created = User.objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True}

@@ -58,3 +58,14 @@ def organizations_for(person: Person, *, on: dt.date | None = None) -> QuerySet[
     """The organizations ``person`` may act for (经办人) on day ``on`` (today by default)."""
     ids = authorizations_valid(agent=person, on=on).values("grantor_id")
     return Organization.objects.filter(pk__in=ids).order_by("name")
+
+
+def person_by_id_number(id_number: str) -> Person | None:
+    """The person with this 居民身份证 number (exact, through the keyed hash).
+
+    Raises ``ValidationError`` for a number that is not a valid ID number, so the caller can say how
+    to fix it rather than "not found".
+    """
+    from .services import normalize_id_number
+
+    return Person.objects.filter(id_number_hash=crypto.lookup_hash(normalize_id_number(id_number))).first()

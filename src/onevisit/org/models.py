@@ -173,6 +173,15 @@ class StaffRole(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="staff_roles")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    center = models.ForeignKey(
+        ServiceCenter,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_roles",
+        verbose_name=_("service centre"),
+        help_text=_("Where a counter clerk works; a clerk sees only the cases taken in there."),
+    )
 
     class Meta:
         unique_together = [("user", "department", "role")]
@@ -181,3 +190,42 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.department} · {self.get_role_display()}"
+
+
+class ServiceToken(models.Model):
+    """A machine client's key to the API (another department's system), limited to one department and
+    to its scopes. Only a hash of the key is stored; the key is shown once, when it is created."""
+
+    class Scope(models.TextChoices):
+        WORK_ITEMS_READ = "work_items:read", _("Read the department's work items")
+        WORK_ITEMS_WRITE = "work_items:write", _("Claim and complete the department's work items")
+        CASES_READ = "cases:read", _("Read the department's cases")
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="service_tokens", verbose_name=_("department")
+    )
+    name = models.CharField(_("name"), max_length=80, help_text=_("Which system uses the token."))
+    prefix = models.CharField(
+        _("key prefix"), max_length=12, editable=False, help_text=_("The key's first characters.")
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list, help_text=_("What the token may do."))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="service_token",
+        editable=False,
+        help_text=_("The staff user (without a password) that acts for the token."),
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["department", "name"]
+        verbose_name = _("service token")
+        verbose_name_plural = _("service tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

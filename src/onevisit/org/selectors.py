@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import Department, Region, Role, StaffRole
+from .models import Department, Region, Role, ServiceCenter, ServiceToken, StaffRole
 
 
 def region_descendant_codes(region: Region) -> list[str]:
@@ -28,3 +28,23 @@ def departments_of(user: Any, role: Role | str) -> QuerySet[Department]:
 
 def user_has_role(user: Any, role: Role | str) -> bool:
     return StaffRole.objects.filter(user=user, role=role).exists()
+
+
+def clerk_centers(user: Any) -> QuerySet[ServiceCenter]:
+    """The service centres where ``user`` works as a counter clerk."""
+    if not getattr(user, "is_authenticated", False):
+        return ServiceCenter.objects.none()
+    return ServiceCenter.objects.filter(staff_roles__user=user, staff_roles__role=Role.CLERK).distinct()
+
+
+def service_token_for_key(key: str) -> ServiceToken | None:
+    """The token of a key, whatever its state (the caller tells expired and revoked apart)."""
+    from .services import service_token_hash
+
+    if not key or len(key) > 200:
+        return None
+    return (
+        ServiceToken.objects.select_related("department", "user")
+        .filter(key_hash=service_token_hash(key))
+        .first()
+    )

@@ -139,6 +139,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkItemStatusEnum": "onevisit.workflow.models.WorkItem.Status",
+        "CaseStatusEnum": "onevisit.cases.models.Case.Status",
+        "StatusEnum": "onevisit.catalog.models.ServiceItem.Status",
+    },
 }
 
 # Background jobs: the Django tasks API, run by Huey (SQLite storage by default, Redis when set).

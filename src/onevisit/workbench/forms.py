@@ -52,3 +52,20 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason told to the applicant"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PersonFindForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("Resident ID number (居民身份证)"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false"}),
+    )
+
+
+class PersonRegisterForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    id_number = forms.CharField(
+        label=_("Resident ID number (居民身份证)"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

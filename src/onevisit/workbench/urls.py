@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import counter, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
     path("materials/<int:pk>/", views.material_file, name="material"),
+    path("counter/", counter.counter, name="counter"),
+    path("counter/items/<str:code>/", counter.intake, name="counter_intake"),
+    path("counter/cases/<int:pk>/<slug:kind>/", counter.document, name="counter_document"),
 ]

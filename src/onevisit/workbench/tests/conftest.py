@@ -7,3 +7,5 @@ from onevisit.cases.tests.conftest import (  # noqa: F401 - shared fixtures
     pdf,
     two_step_item,
 )
+
+from .counter_setup import at_counter, centers, clerk_a, clerk_b, counter_item  # noqa: F401
