@@ -29,6 +29,22 @@ class Field:
         return int(self.schema.get("maxLength") or MAX_TEXT)
 
 
+SENSITIVE_SUFFIXES = (".id_number", ".uscc", ".phone", ".bank_account")
+
+
+def is_sensitive(field: Field) -> bool:
+    """Personal identifiers, masked on screen (3301**********1234) wherever staff read a form."""
+    return str(field.schema.get("x-data-element", "")).endswith(SENSITIVE_SUFFIXES)
+
+
+def display_value(field: Field, value: Any) -> Any:
+    from onevisit.core.crypto import mask
+
+    if value in (None, ""):
+        return ""
+    return mask(str(value), 4, 4) if is_sensitive(field) else value
+
+
 def fields_of(schema: dict[str, Any]) -> list[Field]:
     required = set(schema.get("required") or [])
     out = []

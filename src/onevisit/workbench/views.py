@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onevisit.cases import selectors as case_selectors
 from onevisit.cases import services as case_services
-from onevisit.cases.forms import fields_of
+from onevisit.cases.forms import display_value, fields_of
 from onevisit.cases.models import Case, ExtensionRequest
 from onevisit.org.models import Role, StaffRole
 from onevisit.workflow import selectors as workflow_selectors
@@ -104,7 +104,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "workbench/case.html",
         {
             "case": case,
-            "fields": [(f.title, case.form_data.get(f.name, "")) for f in fields_of(version.form.schema)],
+            "fields": [
+                (f.title, display_value(f, case.form_data.get(f.name)))
+                for f in fields_of(version.form.schema)
+            ],
             "requirements": list(version.materials.all()),
             "supplied": list(case.materials.select_related("requirement")),
             "events": case.events.select_related("department"),

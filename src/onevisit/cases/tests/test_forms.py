@@ -87,3 +87,10 @@ def test_only_checks_a_step():
     assert forms.validate(SCHEMA, {"name": "张三"}, only=["name", "id_number"]) == {
         "id_number": forms.validate(SCHEMA, {})["id_number"]
     }
+
+
+def test_identifiers_are_masked_for_display():
+    fields = {f.name: f for f in forms.fields_of(SCHEMA)}
+    assert forms.display_value(fields["id_number"], "11010519491231002X") == "1101**********002X"
+    assert forms.display_value(fields["name"], "张三") == "张三"
+    assert forms.display_value(fields["id_number"], None) == ""

@@ -108,3 +108,8 @@ def test_applicants_cannot_use_the_workbench(submitted, django_user_model):
     assert response.status_code == 302
     login = Client().post("/workbench/login/", {"username": "citizen", "password": "pw-123456!"})
     assert login.status_code == 200  # refused: not staff
+
+
+def test_identifiers_in_the_form_are_masked_on_the_case_page(submitted, officer_scjg):
+    page = _client(officer_scjg).get(f"/workbench/cases/{submitted.pk}/").content.decode()
+    assert "11010519491231002X" not in page and "1101**********002X" in page
