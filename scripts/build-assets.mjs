@@ -31,3 +31,17 @@ for (const [from, to] of copies) {
   cpSync(join(root, from), join(out, to), { recursive: true });
 }
 console.log(`assets built into ${out}`);
+
+// CJK font for the PDF receipts (ReportLab embeds TrueType outlines). Kept out of the static folder:
+// the server reads it, nobody downloads it.
+const fonts = join(root, "src/onevisit/portal/fonts");
+mkdirSync(fonts, { recursive: true });
+const fontDir = "node_modules/@expo-google-fonts/noto-sans-sc";
+for (const [from, to] of [
+  [`${fontDir}/400Regular/NotoSansSC_400Regular.ttf`, "NotoSansSC-Regular.ttf"],
+  [`${fontDir}/700Bold/NotoSansSC_700Bold.ttf`, "NotoSansSC-Bold.ttf"],
+  [`${fontDir}/LICENSE`, "LICENSE-expo-google-fonts.txt"],
+]) {
+  cpSync(join(root, from), join(fonts, to));
+}
+console.log(`receipt fonts copied into ${fonts}`);

@@ -134,8 +134,12 @@ def case_draft_save(
     agent: Person | None = None,
     center: ServiceCenter | None = None,
     case: Case | None = None,
+    page_fields: list[str] | None = None,
 ) -> Case:
-    """Save what the applicant has typed so far (validated only for unknown or oversized fields)."""
+    """Save what the applicant has typed so far (validated only for unknown or oversized fields).
+
+    ``page_fields`` names the fields of the page being saved: those left empty are cleared.
+    """
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
     schema = version.form.schema
@@ -156,7 +160,8 @@ def case_draft_save(
         return case
     case = _locked(case)
     _require(case, Case.Status.DRAFT, Case.Status.CORRECTION)
-    case.form_data = {**case.form_data, **form_data}
+    kept = {k: v for k, v in case.form_data.items() if k not in (page_fields or [])}
+    case.form_data = {**kept, **form_data}
     case.save(update_fields=["form_data"])
     return case
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account, views
+from . import account, apply, cases, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,6 +10,18 @@ urlpatterns = [
     path("departments/", views.departments, name="departments"),
     path("departments/<str:code>/", views.department, name="department"),
     path("items/<str:code>/", views.item_guide, name="item"),
+    path("items/<str:code>/apply/", apply.start, name="apply"),
+    path("items/<str:code>/apply/<int:pk>/step/<int:n>/", apply.step, name="apply_step"),
+    path("items/<str:code>/apply/<int:pk>/validate/<str:name>/", apply.validate_field, name="apply_validate"),
+    path("items/<str:code>/apply/<int:pk>/materials/", apply.materials, name="apply_materials"),
+    path("items/<str:code>/apply/<int:pk>/check/", apply.check, name="apply_check"),
+    path("items/<str:code>/apply/<int:pk>/submit/", apply.submit, name="apply_submit"),
+    path("items/<str:code>/apply/<int:pk>/done/", apply.done, name="apply_done"),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/files/<int:pk>/", cases.material_download, name="material"),
+    path("cases/<str:number>/", cases.case_detail, name="case"),
+    path("cases/<str:number>/withdraw/", cases.case_withdraw, name="case_withdraw"),
+    path("cases/<str:number>/receipt.pdf", cases.case_receipt, name="case_receipt"),
     path("items/<str:code>/process.bpmn", views.item_process, name="item_process"),
     path("bundles/", views.bundles, name="bundles"),
     path("bundles/<slug:code>/", views.bundle, name="bundle"),

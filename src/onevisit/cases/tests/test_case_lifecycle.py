@@ -205,3 +205,20 @@ def test_the_applicant_is_told_by_sms_at_each_public_step_once(
     event = case.events.get(kind="submitted")
     assert services.case_event_send(event_id=event.pk) is False  # already told
     assert len(LocmemBackend.outbox) == 1
+
+
+def test_a_field_emptied_on_its_page_is_cleared_from_the_draft(two_step_item, alice):
+    version = two_step_item.current_version
+    case = services.case_draft_save(
+        actor="a", version=version, form_data=FORM, channel="online", person=alice
+    )
+    services.case_draft_save(
+        actor="a",
+        version=version,
+        form_data={"name": "张三"},
+        channel="online",
+        case=case,
+        page_fields=["name", "id_number"],
+    )
+    case.refresh_from_db()
+    assert case.form_data == {"name": "张三"}

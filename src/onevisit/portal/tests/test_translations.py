@@ -8,7 +8,7 @@ from pathlib import Path
 import onevisit
 
 LOCALE = Path(onevisit.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
-ENTRY = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) (".*")$')
+ENTRY = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) (".*")$')
 
 
 def _entries() -> list[dict[str, str]]:
@@ -21,7 +21,8 @@ def _entries() -> list[dict[str, str]]:
         match = ENTRY.match(line)
         if match:
             key = match.group(1)
-            if key == "msgid" and current:
+            starts = key == "msgctxt" or (key == "msgid" and "msgid" in current)
+            if starts and current:
                 entries.append(current)
                 current = {}
             current[key] = ast.literal_eval(match.group(2))
@@ -39,7 +40,13 @@ def test_every_string_is_translated():
 def test_compiled_catalogue_matches_the_po_file():
     with open(LOCALE / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [e["msgid"] for e in _entries() if "msgstr" in e and compiled.gettext(e["msgid"]) != e["msgstr"]]
+    stale = [
+        e["msgid"]
+        for e in _entries()
+        if "msgstr" in e
+        and (compiled.pgettext(e["msgctxt"], e["msgid"]) if "msgctxt" in e else compiled.gettext(e["msgid"]))
+        != e["msgstr"]
+    ]
     assert stale == [], "run: cd src/onevisit && django-admin compilemessages"
 
 
