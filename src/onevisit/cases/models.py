@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from onevisit.core.fields import EncryptedJSONField
+
 
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
@@ -50,7 +52,7 @@ class Case(models.Model):
         "org.ServiceCenter", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    form_data = models.JSONField(_("form data"), default=dict)
+    form_data = EncryptedJSONField(_("form data"), default=dict, help_text="Encrypted at rest: it holds ID numbers.")
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
