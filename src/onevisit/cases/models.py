@@ -52,7 +52,9 @@ class Case(models.Model):
         "org.ServiceCenter", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    form_data = EncryptedJSONField(_("form data"), default=dict, help_text="Encrypted at rest: it holds ID numbers.")
+    form_data = EncryptedJSONField(
+        _("form data"), default=dict, help_text="Encrypted at rest: it holds ID numbers."
+    )
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
