@@ -205,8 +205,8 @@ class Decision(models.Model):
     """办理决定: approve, reject or not accepted, with reasons and legal basis; by a person or a rule."""
 
     class Outcome(models.TextChoices):
-        APPROVE = "approve", _("Approve")
-        REJECT = "reject", _("Reject")
+        APPROVE = "approve", _("Granted")
+        REJECT = "reject", _("Not granted")
         NOT_ACCEPTED = "not_accepted", _("Not accepted")
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="decision")

@@ -111,10 +111,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "requirements": list(version.materials.all()),
             "supplied": list(case.materials.select_related("requirement")),
             "events": case.events.select_related("department"),
-            "my_items": my_items,
+            # One form per step, each with its own ids (a department may hold two steps at once).
+            "my_items": [(item, forms.StepForm(auto_id=f"step{item.pk}-%s")) for item in my_items],
             "correction_form": forms.CorrectionForm(materials=version.materials.all()),
             "refuse_form": forms.DecisionForm(),
-            "step_form": forms.StepForm(),
             "suspend_form": forms.SuspendForm(),
             "extension_form": forms.ExtensionForm(),
             "pending_extensions": case.extensions.filter(status=ExtensionRequest.Status.PENDING)
