@@ -25,6 +25,7 @@ run_all() {
     "$PY" -m benchmarks.catalog_search
     "$PY" -m benchmarks.guide_page
     "$PY" -m benchmarks.server_rss
+    "$PY" -m benchmarks.workflow_step
 }
 
 echo "== machine: $(nproc) cores, $(uname -sr), $(date -u +%FT%TZ)"
