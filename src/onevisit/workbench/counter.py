@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onevisit.cases import counter as case_counter
 from onevisit.cases import selectors as case_selectors
-from onevisit.cases import services as case_services
 from onevisit.cases.forms import coerce, fields_of, steps_of
 from onevisit.cases.models import Case
 from onevisit.catalog.models import ServiceItem
@@ -138,7 +138,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
         except ValueError:
             key = uuid.uuid4()
         try:
-            case = case_services.case_counter_intake(
+            case = case_counter.case_counter_intake(
                 actor=request.user, center=center, version=version, person=person,
                 form_data=coerce(schema, {k: v for k, v in values.items() if v != ""}),
                 outcome=post.get("outcome", ""), idempotency_key=key, paper=paper, scans=scans,
