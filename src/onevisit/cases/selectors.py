@@ -18,11 +18,17 @@ def _staff_departments(user: Any) -> Any:
 
 
 def cases_for_staff(*, user: Any) -> QuerySet[Case]:
-    """Cases of the user's departments, or with a step in one of them (joint handling)."""
+    """Cases of the user's departments, or with a step in one of them (joint handling).
+
+    A user whose only case role is counter clerk at a centre sees, of the counter cases, only
+    those taken in at their own centre.
+    """
+    from onevisit.org.selectors import clerk_centers
+
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff", False):
         return Case.objects.none()
     departments = _staff_departments(user)
-    return (
+    cases = (
         Case.objects.filter(
             Q(department__in=departments) | Q(process_instance__work_items__department__in=departments)
         )
@@ -30,6 +36,11 @@ def cases_for_staff(*, user: Any) -> QuerySet[Case]:
         .distinct()
         .select_related("item_version__item", "department__region", "applicant_person", "applicant_org")
     )
+    back_office = StaffRole.objects.filter(user=user, role__in=(Role.OFFICER, Role.APPROVER)).exists()
+    centers = clerk_centers(user)
+    if back_office or not centers.exists():
+        return cases
+    return cases.filter(Q(center__isnull=True) | Q(center__in=centers))
 
 
 def cases_to_accept(*, user: Any) -> QuerySet[Case]:
@@ -85,16 +96,3 @@ def counter_items(*, center: Any, query: str = "") -> Any:
     if query:
         items = items.filter(Q(name__icontains=query) | Q(code__icontains=query))
     return items.distinct().order_by("department__order", "code")
-
-
-def cases_for_workbench(*, user: Any) -> QuerySet[Case]:
-    """``cases_for_staff``, less the cases taken in at another centre when the user's only case role is
-    counter clerk at a centre (a clerk sees the counter cases of their own centre only)."""
-    from onevisit.org.selectors import clerk_centers
-
-    cases = cases_for_staff(user=user)
-    back_office = StaffRole.objects.filter(user=user, role__in=(Role.OFFICER, Role.APPROVER)).exists()
-    centers = clerk_centers(user)
-    if back_office or not centers.exists():
-        return cases
-    return cases.filter(Q(center__isnull=True) | Q(center__in=centers))

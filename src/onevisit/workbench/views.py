@@ -69,16 +69,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "counts": counts,
-            "to_accept": case_selectors.cases_to_accept(user=request.user).filter(
-                pk__in=case_selectors.cases_for_workbench(user=request.user).values("pk")
-            ),
+            "to_accept": case_selectors.cases_to_accept(user=request.user),
             "today": today,
         },
     )
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
-    case = case_selectors.cases_for_workbench(user=request.user).filter(pk=pk).first()
+    case = case_selectors.cases_for_staff(user=request.user).filter(pk=pk).first()
     if case is None:
         raise Http404
     return case
