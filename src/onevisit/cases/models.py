@@ -9,15 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from onevisit.catalog.models import Channel  # one list of channels: an item's are the ones a case may use
 from onevisit.core.fields import EncryptedJSONField
-
-
-class Channel(models.TextChoices):
-    ONLINE = "online", _("Online")
-    MOBILE = "mobile", _("Mobile")
-    COUNTER = "counter", _("Counter")
-    KIOSK = "kiosk", _("Kiosk")
-    CROSS_REGION = "cross_region", _("Cross-region")
 
 
 class Case(models.Model):
