@@ -34,7 +34,7 @@ console.log(`assets built into ${out}`);
 
 // CJK font for the PDF receipts (ReportLab embeds TrueType outlines). Kept out of the static folder:
 // the server reads it, nobody downloads it.
-const fonts = join(root, "src/onevisit/portal/fonts");
+const fonts = join(root, "src/onevisit/core/fonts");
 mkdirSync(fonts, { recursive: true });
 const fontDir = "node_modules/@expo-google-fonts/noto-sans-sc";
 for (const [from, to] of [
@@ -44,4 +44,4 @@ for (const [from, to] of [
 ]) {
   cpSync(join(root, from), join(fonts, to));
 }
-console.log(`receipt fonts copied into ${fonts}`);
+console.log(`PDF fonts copied into ${fonts}`);

@@ -1,54 +1,25 @@
 """受理回执 / 申请回执: a one-page PDF the applicant keeps, with a QR code that opens the case's page.
 
-ReportLab embeds (a subset of) Noto Sans SC, a TrueType font copied from npm by
-``scripts/build-assets.mjs`` into ``portal/fonts/`` (not served as a static file).
+The fonts and the QR code come from ``onevisit.core.pdf``.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 from html import escape
-from pathlib import Path
 
-import segno
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from onevisit.cases.models import Case, SuppliedMaterial
+from onevisit.core.pdf import fonts, qr_image
 
 from .templatetags.portal_dates import long_date, long_datetime
-
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-REGULAR, BOLD = "NotoSansSC", "NotoSansSC-Bold"
-
-
-@functools.cache
-def _fonts() -> tuple[str, str]:
-    """Register the fonts once per process (reading them costs about a second)."""
-    for name, file in ((REGULAR, "NotoSansSC-Regular.ttf"), (BOLD, "NotoSansSC-Bold.ttf")):
-        path = FONT_DIR / file
-        if not path.exists():
-            raise ImproperlyConfigured(
-                f"{path} is missing: run `node scripts/build-assets.mjs` (part of scripts/setup.sh)."
-            )
-        pdfmetrics.registerFont(TTFont(name, str(path)))
-    return REGULAR, BOLD
-
-
-def _qr(url: str) -> Image:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
-    buffer.seek(0)
-    return Image(buffer, width=34 * mm, height=34 * mm)
 
 
 def _applicant(case: Case) -> str:
@@ -78,7 +49,7 @@ def _materials(case: Case) -> list[str]:
 
 def receipt_pdf(case: Case, *, tracking_url: str) -> bytes:
     """The receipt of a submitted case (its title says whether it is accepted yet)."""
-    regular, bold = _fonts()
+    regular, bold = fonts()
     base = ParagraphStyle("base", fontName=regular, fontSize=10.5, leading=16, wordWrap="CJK")
     title = ParagraphStyle("title", parent=base, fontName=bold, fontSize=18, leading=26, alignment=1)
     label = ParagraphStyle("label", parent=base, fontName=bold)
@@ -113,7 +84,7 @@ def receipt_pdf(case: Case, *, tracking_url: str) -> bytes:
     qr = Table(
         [
             [
-                _qr(tracking_url),
+                qr_image(tracking_url),
                 Paragraph(
                     escape(_("Scan to follow this case online:")) + "<br/>" + escape(tracking_url), base
                 ),

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "onevisit.org",
     "onevisit.identity",
     "onevisit.workflow",
+    "onevisit.certificates",
+    "onevisit.exchange",
     "onevisit.catalog",
     "onevisit.cases",
     "onevisit.portal",
