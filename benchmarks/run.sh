@@ -38,4 +38,6 @@ if [ "${BENCH_SKIP_PG:-}" != "1" ]; then
     createdb --maintenance-db="$PG/postgres" "$DB"
     created_db=1
     ONEVISIT_VAR_DIR=$TMP/pg DATABASE_URL="$PG/$DB" run_all
+    # HTTP load through gunicorn; makes and drops its own database and var dir.
+    BENCH_PG="$PG" "$PY" -m benchmarks.submit_load
 fi
