@@ -29,10 +29,18 @@ class OrganizationAdmin(admin.ModelAdmin):
 class ApplicantAccountAdmin(admin.ModelAdmin):
     """Read-only: accounts are opened by registration (SMS check) or the demo loader."""
 
-    list_display = ["person", "phone_masked", "created_at"]
+    list_display = ["person", "phone_masked", "email_masked", "notify_sms", "notify_email", "created_at"]
     search_fields = ["person__name"]
-    fields = ["person", "phone_masked", "user", "created_at"]
-    readonly_fields = ["person", "phone_masked", "user", "created_at"]
+    fields = ("person", "phone_masked", "email_masked", "notify_sms", "notify_email", "user", "created_at")
+    readonly_fields = (
+        "person",
+        "phone_masked",
+        "email_masked",
+        "notify_sms",
+        "notify_email",
+        "user",
+        "created_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

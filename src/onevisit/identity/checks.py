@@ -1,4 +1,5 @@
-"""System checks: the SMS backend must be named and importable (production has no default)."""
+"""System checks: the SMS backend must be named and importable (production has no default); the
+log-in limits must be sensible and the site address known for links in emails."""
 
 from __future__ import annotations
 
@@ -25,3 +26,27 @@ def sms_backend_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     except ImportError as exc:
         return [Error(f"ONEVISIT_SMS_BACKEND {path!r} cannot be imported: {exc}", id="identity.E002")]
     return []
+
+
+@register()
+def login_and_email_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Throttling limits must be positive, and emails need the site's address for their links."""
+    errors = []
+    for name in (
+        "ONEVISIT_LOGIN_MAX_FAILURES",
+        "ONEVISIT_LOGIN_MAX_FAILURES_PER_IP",
+        "ONEVISIT_LOGIN_WINDOW_MINUTES",
+    ):
+        if getattr(settings, name, 0) < 1:
+            errors.append(Error(f"{name} must be at least 1.", id="identity.E003"))
+    if getattr(settings, "ONEVISIT_TRUSTED_PROXY_COUNT", 0) < 0:
+        errors.append(Error("ONEVISIT_TRUSTED_PROXY_COUNT cannot be negative.", id="identity.E003"))
+    site = getattr(settings, "ONEVISIT_SITE_URL", "")
+    if not site.startswith(("https://", "http://")):
+        errors.append(
+            Error(
+                "ONEVISIT_SITE_URL must be the site's address (https://…): links in emails start with it.",
+                id="identity.E004",
+            )
+        )
+    return errors

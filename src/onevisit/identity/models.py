@@ -73,13 +73,26 @@ class ApplicantAccount(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="accounts")
     phone_encrypted = models.TextField(_("phone (encrypted)"), editable=False)
     phone_hash = models.CharField(max_length=64, unique=True, editable=False)
+    email_encrypted = models.TextField(
+        _("email (encrypted)"), blank=True, editable=False, help_text="Only a confirmed address is kept here."
+    )
+    notify_sms = models.BooleanField(_("notify by text message"), default=True)
+    notify_email = models.BooleanField(
+        _("notify by email"), default=True, help_text=_("Has effect once an email address is confirmed.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("applicant account")
         verbose_name_plural = _("applicant accounts")
-        # One person, one account for now; one phone managing several people (亲友代办) is future work.
-        constraints = [models.UniqueConstraint(fields=["person"], name="identity_one_account_per_person")]
+        constraints = [
+            # One person, one account for now; one phone managing several people (亲友代办) is future work.
+            models.UniqueConstraint(fields=["person"], name="identity_one_account_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(notify_sms=True) | models.Q(notify_email=True),
+                name="identity_account_one_channel_on",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.name} ({self.phone_masked})"
@@ -91,6 +104,94 @@ class ApplicantAccount(models.Model):
     @property
     def phone_masked(self) -> str:
         return crypto.mask(self.phone, 3, 4)
+
+    @property
+    def email(self) -> str:
+        """The confirmed email address, or ""."""
+        return crypto.decrypt(self.email_encrypted) if self.email_encrypted else ""
+
+    @property
+    def email_masked(self) -> str:
+        return mask_email(self.email)
+
+    @property
+    def sends_email(self) -> bool:
+        return self.notify_email and bool(self.email_encrypted)
+
+
+def mask_email(address: str) -> str:
+    """l***@example.com: the first character of the local part and the whole domain."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return crypto.mask(address, 1, 0) if address else ""
+    return f"{local[:1]}***@{domain}"
+
+
+class EmailConfirmation(models.Model):
+    """A request to use a new email address for notifications, confirmed by a link sent to it.
+
+    Only a keyed hash of the link's token is kept; the address is encrypted until it is confirmed
+    and copied to the account.
+    """
+
+    account = models.ForeignKey(
+        ApplicantAccount, on_delete=models.CASCADE, related_name="email_confirmations"
+    )
+    email_encrypted = models.TextField(editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email confirmation")
+        verbose_name_plural = _("email confirmations")
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.sent_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def email(self) -> str:
+        return crypto.decrypt(self.email_encrypted)
+
+    @property
+    def email_masked(self) -> str:
+        return mask_email(self.email)
+
+
+class LoginKind(models.TextChoices):
+    APPLICANT = "applicant", _("applicant")
+    STAFF = "staff", _("staff")
+
+
+class LoginFailure(models.Model):
+    """One failed password log-in (or one being checked), kept for the throttling window.
+
+    The account is named only by a keyed hash of what was typed (phone number or username), whether
+    or not an account exists. The row that reaches a limit carries the end of the pause it starts.
+    Rows older than the window are deleted; the audit log keeps the history.
+    """
+
+    kind = models.CharField(max_length=16, choices=LoginKind.choices)
+    identifier_hash = models.CharField(max_length=64, editable=False)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+    cleared = models.BooleanField(
+        default=False, help_text="A later successful log-in of the same account cleared its count."
+    )
+    account_locked_until = models.DateTimeField(null=True, blank=True)
+    ip_locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("failed log-in")
+        verbose_name_plural = _("failed log-ins")
+        indexes = [
+            models.Index(fields=["kind", "identifier_hash", "at"], name="identity_loginfail_account"),
+            models.Index(fields=["ip", "at"], name="identity_loginfail_ip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class OtpPurpose(models.TextChoices):

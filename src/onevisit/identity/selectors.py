@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from onevisit.core import crypto
 
-from .models import ApplicantAccount, Authorization, Organization, Person
+from .models import ApplicantAccount, Authorization, EmailConfirmation, Organization, Person
 
 
 def account_for_phone(phone: str) -> ApplicantAccount | None:
@@ -69,3 +69,24 @@ def person_by_id_number(id_number: str) -> Person | None:
     from .services import normalize_id_number
 
     return Person.objects.filter(id_number_hash=crypto.lookup_hash(normalize_id_number(id_number))).first()
+
+
+def organization_by_uscc(code: str) -> Organization | None:
+    """The organization with this 统一社会信用代码 (exact, through the keyed hash).
+
+    Raises ``ValidationError`` (key ``uscc``) for a code that is not a valid USCC.
+    """
+    from .services import normalize_uscc
+
+    return Organization.objects.filter(uscc_hash=crypto.lookup_hash(normalize_uscc(code))).first()
+
+
+def email_pending(account: ApplicantAccount) -> EmailConfirmation | None:
+    """The newest email change of ``account`` still waiting for its link to be opened."""
+    return (
+        EmailConfirmation.objects.filter(
+            account=account, confirmed_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("-sent_at")
+        .first()
+    )
