@@ -6,3 +6,6 @@ class CertificatesConfig(AppConfig):
     name = "onevisit.certificates"
     label = "certificates"
     verbose_name = _("Electronic certificates")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deployment checks)
