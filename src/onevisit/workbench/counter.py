@@ -7,32 +7,32 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onevisit.cases import counter as case_counter
 from onevisit.cases import selectors as case_selectors
+from onevisit.cases.documents import CounterDocument, counter_document, counter_document_pdf
 from onevisit.cases.forms import coerce, fields_of, steps_of
 from onevisit.cases.models import Case
+from onevisit.cases.selectors import authorization_for
 from onevisit.catalog.models import ServiceItem
 from onevisit.core import crypto
 from onevisit.core.audit import audit_log
-from onevisit.identity.models import Person
-from onevisit.identity.selectors import person_by_id_number
-from onevisit.identity.services import person_register
 from onevisit.org.models import ServiceCenter
 from onevisit.org.selectors import clerk_centers
 
-from . import forms
+from . import counter_applicant, forms
 from .views import staff_required
 
-SESSION_PERSON = "counter_person"
 PREFILL = {"applicant.name", "applicant.id_number"}
-DOCUMENTS = {"receipt": "accepted", "notice": "correction_requested", "refusal": "decided_not_accepted"}
+ORG_PREFILL = {"org.name", "org.uscc", "org.legal_representative"}
 
 
 def _center(request: HttpRequest) -> ServiceCenter:
@@ -42,73 +42,69 @@ def _center(request: HttpRequest) -> ServiceCenter:
     return center
 
 
-def _person(request: HttpRequest) -> Person | None:
-    pk = request.session.get(SESSION_PERSON)
-    return Person.objects.filter(pk=pk).first() if pk else None
-
-
 @require_http_methods(["GET", "POST"])
 @staff_required
 def counter(request: HttpRequest) -> HttpResponse:
     center = _center(request)
-    find, register = forms.PersonFindForm(), None
+    page = counter_applicant.step_forms()
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "clear":
-            request.session.pop(SESSION_PERSON, None)
-            return redirect("workbench:counter")
-        if action == "register":
-            register = forms.PersonRegisterForm(request.POST)
-            if register.is_valid():
-                try:
-                    registered = person_register(actor=request.user, **register.cleaned_data)
-                except ValidationError as exc:
-                    register.add_error("id_number", exc.messages)
-                else:
-                    request.session[SESSION_PERSON] = registered.pk
-                    return redirect("workbench:counter")
-        else:
-            find = forms.PersonFindForm(request.POST)
-            if find.is_valid():
-                try:
-                    found = person_by_id_number(find.cleaned_data["id_number"])
-                except ValidationError as exc:
-                    find.add_error("id_number", exc.messages)
-                else:
-                    if found is not None:
-                        request.session[SESSION_PERSON] = found.pk
-                        return redirect("workbench:counter")
-                    register = forms.PersonRegisterForm(initial={"id_number": find.cleaned_data["id_number"]})
-    person = _person(request)
+        handled = counter_applicant.handle(request)
+        if isinstance(handled, HttpResponse):
+            return handled
+        page = handled
+    applicant = counter_applicant.applicant_of(request)
+    if applicant.organization is not None and applicant.person is None and page.authorize is None:
+        page.agent_find = page.agent_find or forms.AgentFindForm()
     query = request.GET.get("q", "")[:60]
+    items = case_selectors.counter_items(center=center, query=query, audience=applicant.audience)
+    if applicant.organization is not None and applicant.person is not None:
+        covered = case_selectors.authorized_item_codes(
+            organization=applicant.organization, agent=applicant.person
+        )
+        if covered is not None:  # the letter lists services: offer only those
+            items = items.filter(code__in=covered)
     return render(
         request,
         "workbench/counter.html",
         {
             "center": center,
-            "person": person,
-            "find_form": find,
-            "register_form": register,
+            "applicant": applicant,
+            "person": applicant.person,
+            "organization": applicant.organization,
+            "forms": page,
+            "error_form": page.active if page.active is not None and page.active.errors else None,
             "query": query,
-            "items": list(case_selectors.counter_items(center=center, query=query)[:20]) if person else [],
+            "items": list(items[:20]) if applicant.ready else [],
             "recent": case_selectors.cases_for_clerk(user=request.user)[:10],
             "nav": "counter",
         },
     )
 
 
-def _prefill(request: HttpRequest, person: Person, schema: dict[str, Any]) -> dict[str, str]:
-    """The applicant's name and ID number for the fields tagged with them; the read is logged."""
-    tagged = {f.name: f.schema.get("x-data-element") for f in fields_of(schema)}
-    values = {}
-    for name, element in tagged.items():
-        if element == "applicant.name":
-            values[name] = person.name
-        elif element == "applicant.id_number":
-            values[name] = crypto.decrypt(person.id_number_encrypted)
-    if set(tagged.values()) & PREFILL:
-        with transaction.atomic():
+def _prefill(
+    request: HttpRequest, applicant: counter_applicant.Applicant, schema: dict[str, Any]
+) -> dict[str, str]:
+    """What the platform knows of the person at the counter (and of the organisation they act for)
+    for the fields tagged with it; each read is logged."""
+    person, org = applicant.person, applicant.organization
+    assert person is not None
+    known = {"applicant.name": person.name, "applicant.id_number": crypto.decrypt(person.id_number_encrypted)}
+    if org is not None:
+        known |= {
+            "org.name": org.name,
+            "org.uscc": crypto.decrypt(org.uscc_encrypted),
+            "org.legal_representative": org.legal_representative,
+        }
+    tagged = {f.name: str(f.schema.get("x-data-element") or "") for f in fields_of(schema)}
+    values = {name: known[element] for name, element in tagged.items() if known.get(element)}
+    used = set(tagged.values())
+    with transaction.atomic():
+        if used & PREFILL:
             audit_log(actor=request.user, action="person_data_read", obj=person, data={"purpose": "counter"})
+        if org is not None and used & ORG_PREFILL:
+            audit_log(
+                actor=request.user, action="organization_data_read", obj=org, data={"purpose": "counter"}
+            )
     return values
 
 
@@ -116,12 +112,17 @@ def _prefill(request: HttpRequest, person: Person, schema: dict[str, Any]) -> di
 @staff_required
 def intake(request: HttpRequest, code: str) -> HttpResponse:
     center = _center(request)
-    person = _person(request)
-    if person is None:
+    applicant = counter_applicant.applicant_of(request)
+    person = applicant.person
+    if person is None or not applicant.ready:
         return redirect("workbench:counter")
     item: ServiceItem | None = case_selectors.counter_items(center=center).filter(code=code).first()
     if item is None or item.current_version is None:
         raise Http404
+    problem = _applicant_problem(applicant, item)
+    if problem:
+        messages.error(request, problem)
+        return redirect("workbench:counter")
     version = item.current_version
     schema = version.form.schema
     requirements = list(version.materials.all())
@@ -140,7 +141,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
         try:
             case = case_counter.case_counter_intake(
                 actor=request.user, center=center, version=version, person=person,
-                form_data=coerce(schema, {k: v for k, v in values.items() if v != ""}),
+                organization=applicant.organization, form_data=coerce(schema, {k: v for k, v in values.items() if v != ""}),
                 outcome=post.get("outcome", ""), idempotency_key=key, paper=paper, scans=scans,
                 note=post.get("note", "")[:1000], reasons=post.get("reasons", "")[:2000],
                 legal_basis=post.get("legal_basis", "")[:500],
@@ -154,7 +155,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("workbench:counter_document", pk=case.pk, kind=_document_of(case))
         idempotency_key = str(uuid.uuid4())
     else:
-        values = _prefill(request, person, schema)
+        values = _prefill(request, applicant, schema)
         paper = []
         idempotency_key = str(uuid.uuid4())
     field_names = {f.name for f in fields_of(schema)}
@@ -165,6 +166,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
         {
             "center": center,
             "person": person,
+            "organization": applicant.organization,
             "item": item,
             "version": version,
             "steps": [
@@ -185,6 +187,28 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _applicant_problem(applicant: counter_applicant.Applicant, item: ServiceItem) -> str:
+    """Why this applicant cannot apply for this item at the counter ("" when they can)."""
+    if item.audience != applicant.audience:
+        if applicant.organization is None:
+            return _(
+                "“%(service)s” is a service for organisations (法人办事): find or register the "
+                "organisation and the person acting for it first."
+            ) % {"service": item.name}
+        return _(
+            "“%(service)s” is a service for individuals (个人办事): choose “Next applicant” and find the person."
+        ) % {"service": item.name}
+    organization, agent = applicant.organization, applicant.person
+    if organization is None or agent is None:
+        return ""
+    if authorization_for(organization=organization, agent=agent, item_code=item.code) is None:
+        return _(
+            "The letter of authorization of %(agent)s does not cover “%(service)s”. Record a new "
+            "letter that does, or take in another service."
+        ) % {"agent": agent.name, "service": item.name}
+    return ""
+
+
 def _document_of(case: Case) -> str:
     if case.status == Case.Status.CORRECTION:
         return "notice"
@@ -193,30 +217,41 @@ def _document_of(case: Case) -> str:
     return "receipt"
 
 
+def _counter_document(request: HttpRequest, pk: int, kind: str) -> CounterDocument:
+    case = case_selectors.cases_for_clerk(user=request.user).filter(pk=pk).first()
+    found = counter_document(case, kind) if case is not None else None
+    if found is None:
+        raise Http404
+    return found
+
+
 @require_GET
 @staff_required
 def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """The printable 受理回执, 一次性告知书 or 不予受理通知书 of a case taken in at the clerk's centre."""
-    case = case_selectors.cases_for_clerk(user=request.user).filter(pk=pk).first()
-    if case is None or kind not in DOCUMENTS:
-        raise Http404
-    event = case.events.filter(kind=DOCUMENTS[kind]).order_by("-at", "-pk").first()
-    if event is None:
-        raise Http404
-    version = case.item_version
-    context: dict[str, Any] = {
-        "case": case,
-        "event": event,
-        "kind": kind,
-        "version": version,
-        "nav": "counter",
-    }
-    if kind == "notice":
-        missing = {m.pk: m for m in version.materials.all()}
-        context["missing"] = [missing[pk] for pk in event.data.get("missing", []) if pk in missing]
-        context["other"] = [line for line in (event.data.get("note") or "").split("；") if line.strip()]
-    elif kind == "refusal":
-        context["decision"] = getattr(case, "decision", None)
-    else:
-        context["supplied"] = case.materials.select_related("requirement")
-    return render(request, "workbench/counter_document.html", context)
+    doc = _counter_document(request, pk, kind)
+    return render(
+        request,
+        "workbench/counter_document.html",
+        {
+            "doc": doc,
+            "case": doc.case,
+            "event": doc.event,
+            "kind": kind,
+            "version": doc.case.item_version,
+            "nav": "counter",
+        },
+    )
+
+
+@require_GET
+@staff_required
+def document_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The same document as a PDF (A4, Chinese fonts embedded, the seal's place marked)."""
+    doc = _counter_document(request, pk, kind)
+    tracking = request.build_absolute_uri(reverse("portal:case", args=[doc.case.number]))
+    response = HttpResponse(counter_document_pdf(doc, tracking_url=tracking), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{kind}-{doc.case.number}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -10,8 +10,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="workbench:login"), name="logout"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
+    path("cases/<int:pk>/materials/<int:material>/", views.material_viewer, name="material_viewer"),
     path("materials/<int:pk>/", views.material_file, name="material"),
     path("counter/", counter.counter, name="counter"),
     path("counter/items/<str:code>/", counter.intake, name="counter_intake"),
     path("counter/cases/<int:pk>/<slug:kind>/", counter.document, name="counter_document"),
+    path("counter/cases/<int:pk>/<slug:kind>/pdf/", counter.document_pdf, name="counter_document_pdf"),
 ]

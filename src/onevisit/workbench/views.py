@@ -6,24 +6,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from onevisit.cases import selectors as case_selectors
 from onevisit.cases import services as case_services
+from onevisit.cases.access import case_read_log
 from onevisit.cases.forms import display_value, fields_of
+from onevisit.cases.instant import case_decision_overturn, may_review
 from onevisit.cases.models import Case, ExtensionRequest
+from onevisit.core.audit import audit_log
+from onevisit.identity.forms import StaffAuthenticationForm
 from onevisit.org.models import Role, StaffRole
-from onevisit.workflow import selectors as workflow_selectors
 from onevisit.workflow.exceptions import WorkflowError
 from onevisit.workflow.models import WorkItem
 from onevisit.workflow.services import work_item_claim
@@ -43,7 +48,7 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 class LoginView(auth_views.LoginView):
     template_name = "workbench/login.html"
-    authentication_form = AdminAuthenticationForm  # staff only
+    authentication_form = StaffAuthenticationForm  # staff only, throttled and audited
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
@@ -53,25 +58,47 @@ class LoginView(auth_views.LoginView):
 @require_GET
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    """待办 due first, filtered by the query string (a GET form: links can be shared and bookmarked)."""
     today = timezone.localdate()
-    items = list(workflow_selectors.work_items_for_department(user=request.user))
-    case_of = {
-        c.process_instance_id: c
-        for c in Case.objects.filter(process_instance__in=[i.instance_id for i in items]).select_related(
-            "item_version"
-        )
-    }
-    rows = [(i, workflow_selectors.work_item_urgency(i, today), case_of.get(i.instance_id)) for i in items]
-    counts = {level: sum(1 for _, u, _c in rows if u == level) for level in ("red", "yellow", "normal")}
+    user = request.user
+    form = forms.InboxFilterForm(
+        request.GET,
+        departments=case_selectors.inbox_departments(user=user),
+        items=case_selectors.inbox_items(user=user),
+    )
+    filters, notes = form.filters()
+    inbox = case_selectors.inbox_for_staff(user=user, filters=filters, today=today)
+    chosen = {k: v for k, v in vars(filters).items() if v}
     return render(
         request,
         "workbench/inbox.html",
         {
-            "rows": rows,
-            "counts": counts,
-            "to_accept": case_selectors.cases_to_accept(user=request.user),
+            "form": form,
+            "notes": notes,
+            "filtered": bool(chosen),
+            "rows": inbox.rows,
+            "counts": [
+                (level, inbox.counts[level], _urgency_query(form, level), filters.urgency == level)
+                for level in case_selectors.URGENCIES
+            ],
+            "to_accept": inbox.to_accept,
             "today": today,
         },
+    )
+
+
+def _urgency_query(form: forms.InboxFilterForm, level: str) -> str:
+    """The query string of the current filters with the urgency set to ``level``."""
+    data = {name: form.data.get(name, "") for name in form.fields}
+    data["urgency"] = level
+    return urlencode({k: v for k, v in data.items() if v})
+
+
+def _staff_department(user: Any, case: Case) -> Any:
+    """The department in whose name a staff member reads a case: the case's, else one of theirs."""
+    roles = StaffRole.objects.filter(user=user).select_related("department")
+    return next((r.department for r in roles if r.department_id == case.department_id), None) or next(
+        (r.department for r in roles), None
     )
 
 
@@ -97,6 +124,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if i.department_id in departments
     ]
     is_approver = StaffRole.objects.filter(user=user, department=case.department, role=Role.APPROVER).exists()
+    department = _staff_department(user, case)
+    role = StaffRole.objects.filter(user=user, department=department).first()
+    with transaction.atomic():
+        case_read_log(
+            actor=user, case=case, kind="case_file", purpose=_("Handle the case"), department=department,
+            role=role.get_role_display() if role else "",
+        )  # fmt: skip
+    decision = getattr(case, "decision", None)
     return render(
         request,
         "workbench/case.html",
@@ -118,6 +153,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pending_extensions": case.extensions.filter(status=ExtensionRequest.Status.PENDING)
             if is_approver
             else [],
+            "decision": decision,
+            "rule_inputs": _rule_inputs(version, decision),
+            "overturn_form": forms.OverturnForm()
+            if decision is not None and decision.automatic and may_review(user, case)
+            else None,
             "work_items": WorkItem.objects.filter(instance_id=case.process_instance_id)
             .select_related("department")
             .order_by("pk")
@@ -125,6 +165,24 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
         },
     )
+
+
+def _rule_inputs(version: Any, decision: Any) -> list[tuple[str, Any]]:
+    """The inputs the rules decided on, labelled by the form's titles and masked like the form."""
+    trace = (
+        (decision.rule_trace or (decision.history[0].get("rule_trace") if decision.history else {}))
+        if decision
+        else {}
+    )
+    inputs = (trace or {}).get("inputs") or {}
+    fields = {f.name: f for f in fields_of(version.form.schema)}
+    return [
+        (
+            fields[name].title if name in fields else name,
+            display_value(fields[name], value) if name in fields else value,
+        )
+        for name, value in inputs.items()
+    ]
 
 
 def _act(request: HttpRequest, case: Case, action: Callable[[], Any], done: str) -> HttpResponse:
@@ -213,6 +271,16 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             ),
             _("The step is done."),
         )
+    if action == "overturn":
+        overturn = forms.OverturnForm(post)
+        if not overturn.is_valid():
+            return _act(request, case, _invalid(overturn), "")
+        return _act(
+            request,
+            case,
+            lambda: case_decision_overturn(actor=user, case=case, **overturn.cleaned_data),
+            _("The automatic decision is replaced and the applicant is told."),
+        )
     if action == "suspend":
         suspend = forms.SuspendForm(post)
         if not suspend.is_valid():
@@ -251,14 +319,60 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     raise Http404
 
 
+VIEWABLE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+# The file is a sandboxed document of its own (no scripts, no forms, an opaque origin) that only
+# the workbench may frame. The <iframe> itself carries no sandbox attribute: Chromium refuses to
+# show a PDF in a sandboxed frame, but shows it under this header's sandbox.
+FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'"
+
+
 @require_GET
 @staff_required
+@xframe_options_sameorigin
 def material_file(request: HttpRequest, pk: int) -> FileResponse:
     material = case_selectors.material_for_staff(user=request.user, pk=pk)
     if material is None or not material.file:
         raise Http404
-    response = FileResponse(material.file.open("rb"), content_type=material.content_type)
-    response["Content-Disposition"] = f'inline; filename="material-{material.pk}{material.extension}"'
+    viewable = material.content_type in VIEWABLE_TYPES
+    content_type = material.content_type if viewable else "application/octet-stream"
+    disposition = "inline" if viewable and not request.GET.get("download") else "attachment"
+    response = FileResponse(material.file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = f'{disposition}; filename="material-{material.pk}{material.extension}"'
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'"
+    response["Content-Security-Policy"] = FILE_CSP
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+@staff_required
+def material_viewer(request: HttpRequest, pk: int, material: int) -> HttpResponse:
+    """One file of a case at a time (PDF in an embedded viewer, images inline), with previous/next."""
+    case = _case(request, pk)
+    files = list(case.materials.exclude(file="").select_related("requirement"))
+    index = next((n for n, m in enumerate(files) if m.pk == material), None)
+    if index is None:
+        raise Http404
+    current = files[index]
+    with transaction.atomic():
+        audit_log(actor=request.user, action="material_viewed", obj=current, data={"case": case.pk})
+        case_read_log(
+            actor=request.user, case=case, kind="material",
+            purpose=_("Check the material %(name)s") % {"name": current.requirement.name},
+            department=_staff_department(request.user, case),
+        )  # fmt: skip
+    return render(
+        request,
+        "workbench/material.html",
+        {
+            "case": case,
+            "material": current,
+            "files": files,
+            "position": index + 1,
+            "previous": files[index - 1] if index > 0 else None,
+            "next": files[index + 1] if index + 1 < len(files) else None,
+            "is_pdf": current.content_type == "application/pdf",
+            "is_image": current.content_type in ("image/jpeg", "image/png"),
+        },
+    )

@@ -1,6 +1,7 @@
 from onevisit.cases.tests.conftest import (  # noqa: F401 - shared fixtures
     alice,
     approver_scjg,
+    bob,
     file_case,
     officer_ga,
     officer_scjg,

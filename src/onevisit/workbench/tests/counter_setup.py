@@ -51,7 +51,10 @@ def clerk_b(django_user_model, departments, centers):
 
 @pytest.fixture
 def counter_item(make_item):
+    """A service for individuals (个人办事)."""
     item = make_item(code="CT-1", name="食品经营许可", publish=False)
+    item.audience = "person"
+    item.save(update_fields=["audience"])
     version = item.versions.get()
     MaterialRequirement.objects.create(version=version, code="plan", name="经营场所平面图", order=2)
     MaterialRequirement.objects.create(version=version, code="health", name="从业人员健康证明", order=3)

@@ -79,13 +79,13 @@ def test_an_officer_of_another_department_sees_nothing(submitted, officer_ga):
     assert submitted.number not in client.get("/workbench/").content.decode()
     assert client.get(f"/workbench/cases/{submitted.pk}/").status_code == 404
     assert client.post(f"/workbench/cases/{submitted.pk}/accept/").status_code == 404
-    material = submitted.materials.get()
+    material = submitted.materials.get(source="upload")
     assert client.get(f"/workbench/materials/{material.pk}/").status_code == 404
     assert Case.objects.get(pk=submitted.pk).status == "submitted"
 
 
 def test_materials_are_served_to_the_department_with_safe_headers(submitted, officer_scjg):
-    material = submitted.materials.get()
+    material = submitted.materials.get(source="upload")
     response = _client(officer_scjg).get(f"/workbench/materials/{material.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
