@@ -61,8 +61,9 @@ def test_a_company_is_deregistered_by_two_departments_in_parallel(
     citizen.goto(f"/items/{ITEM}/")
     citizen.get_by_role("link", name="在线办理").click()
     citizen.get_by_role("button", name="开始申请").click()
-    expect(citizen.get_by_label("单位名称")).to_have_value("杭州西溪云栖科技有限公司")
-    citizen.get_by_label("法定代表人（负责人）").fill("张伟")
+    # 单位名称 and 法定代表人 come from 市场主体登记信息 (秒填): shown, not typed.
+    expect(citizen.locator("main")).to_contain_text("杭州西溪云栖科技有限公司 已核验")
+    expect(citizen.locator("main")).to_contain_text("市场主体登记信息")
     citizen.get_by_role("button", name="保存并继续").click()
     citizen.get_by_label("简易注销").check()
     citizen.get_by_label("注销原因").fill("股东决议解散")

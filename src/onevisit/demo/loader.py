@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,8 +27,13 @@ from onevisit.catalog.models import (
     ServiceItem,
 )
 from onevisit.catalog.services import bundle_publish, search_index_item
+from onevisit.certificates import signing
+from onevisit.certificates.models import Certificate, CertificateType, type_fields_problems
+from onevisit.certificates.services import certificate_issue, certificate_revoke, certificates_expire
 from onevisit.core import crypto
 from onevisit.core.audit import audit_log
+from onevisit.exchange.models import DataResource, SharingAgreement
+from onevisit.exchange.services import record_put
 from onevisit.identity.models import ApplicantAccount, Authorization, Organization, Person
 from onevisit.identity.services import (
     applicant_account_open,
@@ -268,6 +274,119 @@ def load_applicants(actor: Any) -> None:
         )
 
 
+def _json(name: str) -> Any:
+    path = DATA / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def load_certificate_types() -> None:
+    for row in _json("certificate_types.json"):
+        problems = type_fields_problems(row["fields"], row.get("distinct_by") or [])
+        if problems:
+            raise DemoDataError(f"certificate type {row['code']}: " + " ".join(problems))
+        CertificateType.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "name_en": row.get("name_en", ""),
+                "title": row.get("title") or row["name"],
+                "abbreviation": row["abbreviation"],
+                "fields": row["fields"],
+                "distinct_by": row.get("distinct_by") or [],
+                "validity_years": row.get("validity_years"),
+                "active": row.get("active", True),
+            },
+        )
+
+
+def load_certificates(actor: Any) -> None:
+    """Demo certificates in the wallets of the demo people and organizations, signed with demo keys
+    (a demo CA and department keys are made in ONEVISIT_SIGNING_DIR when missing)."""
+    rows = _json("certificates.json")
+    if not rows:
+        return
+    signing.demo_keys_create(departments=Department.objects.select_related("region"))
+    for row in rows:
+        person = org = None
+        if row.get("holder_person"):
+            person = Person.objects.get(
+                id_number_hash=crypto.lookup_hash(normalize_id_number(str(row["holder_person"])))
+            )
+        else:
+            org = Organization.objects.get(
+                uscc_hash=crypto.lookup_hash(normalize_uscc(str(row["holder_org"])))
+            )
+        certificate = certificate_issue(
+            actor=actor,
+            type_code=row["type"],
+            data=row["data"],
+            issuer=Department.objects.get(code=row["issuer"]),
+            case_number=row["case_number"],
+            holder_person=person,
+            holder_org=org,
+            valid_from=dt.date.fromisoformat(row["valid_from"]),
+            provisional=bool(row.get("provisional")),
+        )
+        if row.get("revoke") and certificate.status != "revoked":
+            certificate_revoke(actor=actor, certificate=certificate, reason=row["revoke"])
+    certificates_expire()
+
+
+def load_data_resources() -> None:
+    """数据资源目录 and 共享协议: what each department holds and who may use it (items name the codes)."""
+    for row in _yaml("data_resources.yaml"):
+        resource = DataResource.objects.filter(code=row["code"]).first() or DataResource(code=row["code"])
+        for key in ("name", "subject_kind", "sharing_class", "fields"):
+            setattr(resource, key, row[key])
+        resource.open_class = row.get("open_class", "none")
+        resource.description = row.get("description", "")
+        resource.provider = Department.objects.get(code=row["provider"])
+        try:
+            resource.full_clean()
+        except ValidationError as exc:
+            raise DemoDataError(f"data resource {row['code']}: {exc.messages}") from exc
+        resource.save()
+    for row in _yaml("sharing_agreements.yaml"):
+        SharingAgreement.objects.update_or_create(
+            resource=DataResource.objects.get(code=row["resource"]),
+            consumer=Department.objects.get(code=row["consumer"]),
+            defaults={
+                "purpose": row["purpose"],
+                "fields": row.get("fields") or [],
+                "valid_from": dt.date.fromisoformat(str(row["valid_from"])),
+                "valid_until": dt.date.fromisoformat(str(row["valid_until"]))
+                if row.get("valid_until")
+                else None,
+                "revoked_at": None,
+            },
+        )
+
+
+def _years_since(day: str, today: dt.date) -> int:
+    start = dt.date.fromisoformat(day)
+    return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
+
+
+def load_registry_records(actor: Any) -> None:
+    """The demo's stand-in for the departments' databases: records of the demo people and organizations."""
+    rows = _yaml("registry_records.yaml") or {}
+    today = timezone.localdate()
+    resources = {r.code: r for r in DataResource.objects.all()}
+    for kind, rows_of_kind in (("person", rows.get("people", [])), ("org", rows.get("organizations", []))):
+        for row in rows_of_kind:
+            subject: dict[str, Any] = (
+                {"person": Person.objects.get(
+                    id_number_hash=crypto.lookup_hash(normalize_id_number(str(row["id_number"]))))}
+                if kind == "person"
+                else {"org": Organization.objects.get(uscc_hash=crypto.lookup_hash(normalize_uscc(str(row["uscc"]))))}
+            )  # fmt: skip
+            for code, data in row["records"].items():
+                data = dict(data)
+                if "graduated_on" in data:  # the registry answers with the years since graduation
+                    data["years_since_graduation"] = _years_since(str(data["graduated_on"]), today)
+                record_put(actor=actor, resource=resources[code], data=data, **subject)
+
+
 @transaction.atomic
 def load_demo(*, verbosity: int = 1) -> dict[str, int]:
     actor = SYSTEM
@@ -275,6 +394,8 @@ def load_demo(*, verbosity: int = 1) -> dict[str, int]:
     load_departments()
     load_staff()
     load_catalog_basics()
+    load_certificate_types()  # materials and items name certificate types
+    load_data_resources()  # and data resources
     paths = sorted((DATA / "items").glob("*.yaml"))
     try:
         transfer.catalog_import(
@@ -289,6 +410,8 @@ def load_demo(*, verbosity: int = 1) -> dict[str, int]:
     load_bundles()
     load_people(actor)
     load_applicants(actor)
+    load_registry_records(actor)
+    load_certificates(actor)
     audit_log(
         actor=actor, action="demo_loaded", object_type="demo", object_id="demo", data={"items": len(paths)}
     )
@@ -297,4 +420,5 @@ def load_demo(*, verbosity: int = 1) -> dict[str, int]:
         "departments": Department.objects.count(),
         "items": ServiceItem.objects.count(),
         "bundles": Bundle.objects.count(),
+        "certificates": Certificate.objects.count(),
     }

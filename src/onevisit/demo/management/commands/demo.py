@@ -23,6 +23,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not ServiceItem.objects.exists():
             call_command("loaddemo")
+        call_command("signing_keys", demo=True)  # departments added since the demo was loaded
         call_command("collectstatic", interactive=False, verbosity=0)
         if options["no_serve"]:
             return
