@@ -17,6 +17,7 @@ from onevisit.catalog.models import (
     ServiceItem,
 )
 from onevisit.catalog.services import version_publish
+from onevisit.exchange.models import DataRecord, DataResource
 from onevisit.org.models import Department, Region
 
 FORM = {
@@ -78,7 +79,47 @@ def region(db):
 def departments(region):
     scjg = Department.objects.create(code="330100-SCJG", name="市场监督管理局", region=region)
     ga = Department.objects.create(code="330100-GA", name="公安局", region=region)
+    DataResource.objects.create(
+        code="household-register", name="户籍人口信息", provider=ga, subject_kind="person",
+        sharing_class="unconditional", fields=HOUSEHOLD_FIELDS,
+    )  # fmt: skip
+    from onevisit.identity.models import Person
+
+    for person in Person.objects.all():  # people registered before the registry existed
+        _register(person)
     return {"scjg": scjg, "ga": ga}
+
+
+HOUSEHOLD_FIELDS = [
+    {"key": "name", "label": "姓名"},
+    {"key": "hukou_address", "label": "户籍地址", "data_element": "applicant.hukou_address"},
+    {"key": "local_hukou", "label": "本市户籍", "data_element": "applicant.local_hukou"},
+]
+
+
+def _register(person) -> None:
+    resource = DataResource.objects.filter(code="household-register").first()
+    if resource is not None:
+        data = {"name": person.name, "hukou_address": "浙江省杭州市西湖区", "local_hukou": True}
+        DataRecord.objects.get_or_create(
+            resource=resource, subject_hash=person.id_number_hash, defaults={"data": data}
+        )
+
+
+@pytest.fixture(autouse=True)
+def _population_registry(request):
+    """Every person a test registers is in the population registry (户籍人口信息), as residents are."""
+    from django.db.models.signals import post_save
+
+    from onevisit.identity.models import Person
+
+    def register(sender, instance, created, **kwargs):
+        if created:
+            _register(instance)
+
+    post_save.connect(register, sender=Person, dispatch_uid="test-population-registry")
+    yield
+    post_save.disconnect(sender=Person, dispatch_uid="test-population-registry")
 
 
 @pytest.fixture
@@ -114,7 +155,7 @@ def make_item(departments):
             conditions="具有完全民事行为能力。",
         )
         MaterialRequirement.objects.create(
-            version=version, code="applicant-id", name="申请人身份证明", shared_data="户籍人口信息"
+            version=version, code="applicant-id", name="申请人身份证明", shared_data="household-register"
         )
         MaterialRequirement.objects.create(
             version=version, code="lease", name="住所使用证明", tolerable=True, order=1
@@ -147,6 +188,20 @@ def catalog_admin(db):
         "catalog_admin", password="pw-123456!", is_staff=True, is_superuser=True
     )
     return user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_keys(tmp_path_factory):
+    """Certificate signing keys and files live in temporary folders, never in var/: a demo CA and the
+    department keys are made there on first use (``ONEVISIT_SIGNING_DEMO_KEYS`` in the test settings).
+    The folder of the keys is returned."""
+    from django.test import override_settings
+
+    keys = tmp_path_factory.mktemp("signing-keys")
+    override = override_settings(ONEVISIT_SIGNING_DIR=keys, MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    override.enable()
+    yield keys
+    override.disable()
 
 
 @pytest.fixture(autouse=True)

@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from onevisit.identity.forms import StaffAuthenticationForm
+
 admin.site.site_header = _("onevisit administration")
 admin.site.site_title = _("onevisit administration")
 admin.site.index_title = _("Catalogue, organisation and calendar")
+admin.site.login_form = StaffAuthenticationForm  # the workbench's throttle and log-in audit
 
 urlpatterns = [
     path("demo/", include("onevisit.demo.urls")),

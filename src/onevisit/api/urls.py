@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import views, work
+from . import certificates, views, work
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
@@ -21,5 +21,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path(
+        "v1/certificates/<str:number>/", certificates.CertificateCheckView.as_view(), name="certificate-check"
+    ),
     path("v1/", include(router.urls)),
 ]

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from onevisit.cases.access import case_read_log
 from onevisit.cases.models import Case
 from onevisit.cases.services import CaseStateError, case_step_complete
 from onevisit.org.models import ServiceToken
@@ -170,4 +171,10 @@ class CaseViewSet(mixins.RetrieveModelMixin, TokenViewSet):
         responses={200: s.CaseSerializer, **_errors(401, 403, 404)},
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
+        case = self.get_object()
+        token = self.token
+        case_read_log(
+            actor=token.user, case=case, kind="api", department=token.department,
+            purpose=_("Case read by the system “%(name)s”") % {"name": token.name},
+        )  # fmt: skip
+        return Response(self.get_serializer(case).data)

@@ -147,3 +147,16 @@ def _message(validator: str, title: str, expected: Any) -> str:
             else _("Check %(title)s.") % {"title": title}
         )
     return _("Check %(title)s.") % {"title": title}
+
+
+def fits(field: Field, value: Any) -> bool:
+    """Whether a value from elsewhere (a registry, the identity record) can stand in the field."""
+    if field.kind == "boolean":
+        return isinstance(value, bool)
+    if field.kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if field.kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if field.kind == "choice":
+        return value in field.choices
+    return isinstance(value, str) and len(value) <= field.max_length

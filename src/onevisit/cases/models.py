@@ -65,6 +65,13 @@ class Case(models.Model):
         "workflow.ProcessInstance", null=True, blank=True, on_delete=models.PROTECT, related_name="case"
     )
     lock_version = models.PositiveIntegerField(default=0)
+    certificate_number = models.CharField(_("certificate issued"), max_length=40, blank=True)
+    certificate_due = models.DateField(
+        _("certificate due"),
+        null=True,
+        blank=True,
+        help_text=_("Art. 44: 10 working days after the decision."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -211,6 +218,11 @@ class Decision(models.Model):
     )
     decided_at = models.DateTimeField(auto_now_add=True)
     rule_trace = models.JSONField(default=dict, blank=True)
+    history = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Earlier decisions of this case that a review overturned, oldest first.",
+    )
 
     class Meta:
         verbose_name = _("decision")
@@ -218,3 +230,8 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.outcome}"
+
+    @property
+    def automatic(self) -> bool:
+        """Taken by the item's rules (秒批), not by a person."""
+        return bool(self.rule_trace) and self.decided_by_id is None

@@ -8,11 +8,13 @@ import datetime as dt
 import uuid
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from onevisit.catalog.models import ItemVersion, MaterialRequirement
@@ -44,8 +46,11 @@ def _instance(case: Case) -> Any:
 
 
 def _locked(case: Case) -> Case:
+    """The case row, locked. Only that row (``of=self``): locking the joined department or version
+    too would serialise every case of a department, and deadlock with other writers, whose
+    foreign-key checks at commit need those rows while they hold the audit chain's head."""
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("item_version__item", "department__region")
         .get(pk=case.pk)
     )
@@ -77,25 +82,55 @@ def _event(
 
 
 def case_event_send(*, event_id: int) -> bool:
-    """Tell the applicant (and their agent) of a public timeline line by SMS; at most once."""
-    from onevisit.identity.models import ApplicantAccount
-    from onevisit.identity.sms import get_backend
+    """Tell the applicant (and their agent) of a public timeline line, by text message and/or email
+    as each has chosen; at most once (the claim on ``notified_at`` comes first)."""
+    from onevisit.identity.notify import applicants_notify
 
     claimed = CaseEvent.objects.filter(pk=event_id, public=True, notified_at__isnull=True).update(
         notified_at=timezone.now()
     )
     if not claimed:
         return False
-    event = CaseEvent.objects.select_related("case").get(pk=event_id)
+    event = CaseEvent.objects.select_related("case__item_version").get(pk=event_id)
     people = [p for p in (event.case.applicant_person_id, event.case.agent_id) if p]
-    text = _("[Government services] Case %(number)s: %(message)s") % {
-        "number": event.case.number or "",
-        "message": event.message,
-    }
-    backend = get_backend()
-    for account in ApplicantAccount.objects.filter(person_id__in=people):
-        backend.send(account.phone, text)
+    # The messages leave the site: they are written in the default language, not a visitor's.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("[Government services] Case %(number)s: %(message)s") % {
+            "number": event.case.number or "",
+            "message": event.message,
+        }
+        subject, body = _event_email(event)
+    applicants_notify(person_ids=people, sms_text=text, email_subject=subject, email_body=body)
     return True
+
+
+def _event_email(event: CaseEvent) -> tuple[str, str]:
+    """The subject and text of the email about a timeline line: case number, status, the line, a link."""
+    from onevisit.identity.notify import site_link
+
+    case = event.case
+    values = {
+        "number": case.number or "",
+        "item": case.item_version.name,
+        "status": case.get_status_display(),
+        "message": event.message,
+        "at": formats.date_format(timezone.localtime(event.at), "DATETIME_FORMAT"),
+        "link": site_link(reverse("portal:case", args=[case.number])) if case.number else "",
+        "hotline": settings.ONEVISIT_SERVICE_HOTLINE,
+    }
+    subject = _("[Government services] Case %(number)s: %(status)s") % values
+    body = (
+        _(
+            "Hello,\n\nThere is news about your case.\n\n"
+            "Case number: %(number)s\nService: %(item)s\nStatus: %(status)s\n"
+            "Latest step: %(message)s (%(at)s)\n\n"
+            "See the case and its whole timeline: %(link)s\n\n"
+            "This email was sent automatically; please do not reply. For help, call %(hotline)s.\n"
+            "You can choose text messages and/or email on your account page."
+        )
+        % values
+    )
+    return subject, body
 
 
 def case_number_next(*, region_code: str, day: dt.date) -> str:
@@ -192,12 +227,13 @@ def material_upload(
 
 
 def missing_materials(case: Case) -> list[MaterialRequirement]:
-    """Required materials with nothing supplied and no shared data or certificate to stand in."""
+    """Required materials with nothing supplied and no certificate or shared data of the applicant to stand in."""
+    from .evidence import evidence_for
+
     supplied = set(case.materials.values_list("requirement_id", flat=True))
-    return [
-        m for m in case.item_version.materials.all()
-        if m.required and m.pk not in supplied and not m.skippable
-    ]  # fmt: skip
+    required = [m for m in case.item_version.materials.all() if m.required and m.pk not in supplied]
+    known = evidence_for(case) if any(m.skippable for m in required) else {}
+    return [m for m in required if m.pk not in known]
 
 
 @transaction.atomic
@@ -234,6 +270,10 @@ def case_submit(*, actor: Any, case: Case, idempotency_key: uuid.UUID | str) -> 
             case.save(update_fields=["number", "status", "submitted_at", "idempotency_key"])
     except IntegrityError:
         return Case.objects.get(idempotency_key=idempotency_key)
+    from .evidence import evidence_use, trusted_apply
+
+    evidence_use(actor=actor, case=case)
+    trusted_apply(actor=actor, case=case)
     _event(
         case, kind="corrected" if correcting else "submitted", actor=actor,
         message=_("The corrected application was submitted.") if correcting else _("The application was submitted; case number %(number)s.") % {"number": case.number},
@@ -353,6 +393,10 @@ def _decide(
     }[Decision.Outcome(outcome)]
     case.decided_at = timezone.now()
     case.save(update_fields=["status", "decided_at"])
+    if outcome == Decision.Outcome.APPROVE:
+        from .issuance import schedule
+
+        schedule(case)
     _event(
         case,
         kind=f"decided_{outcome}",

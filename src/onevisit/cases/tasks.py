@@ -10,3 +10,10 @@ from . import services
 @task()
 def case_event_notify(event_id: int) -> bool:
     return services.case_event_send(event_id=event_id)
+
+
+@task()
+def case_certificate_issue(case_id: int) -> str:
+    from .issuance import case_certificate_issue as issue
+
+    return issue(actor="system", case_id=case_id)

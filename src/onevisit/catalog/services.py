@@ -36,7 +36,7 @@ from .search import tokens_for
 COPIED_VERSION_FIELDS = [
     "name", "kind", "summary", "legal_basis", "conditions", "statutory_limit_days", "statutory_limit_note",
     "promised_limit_days", "visits", "fees", "fee_note", "channels", "location", "hours", "consult_phone",
-    "complaint_phone", "faq", "source_note",
+    "complaint_phone", "faq", "source_note", "certificate_type",
 ]  # fmt: skip
 
 
@@ -82,7 +82,52 @@ def _check_version(version: ItemVersion) -> VersionCheck:
     if rules is not None:
         check.decision_id, rule_problems = validation.check_rules(rules.dmn_xml)
         problems.extend(rule_problems)
+        if not rule_problems and form is not None:
+            problems.extend(_rule_input_problems(rules.dmn_xml, form.schema))
+    problems.extend(_source_problems(version))
     return check
+
+
+def _rule_input_problems(dmn_xml: str, schema: dict[str, Any]) -> list[str]:
+    """Every input column that names a variable must name a field of the form (else it never has a value)."""
+    from onevisit.workflow.rules import rule_inputs
+
+    fields = set((schema.get("properties") or {}).keys())
+    return [
+        _('Rule input "%(label)s" reads "%(name)s", which is not a field of the form.')
+        % {"label": column.label, "name": column.expression}
+        for column in rule_inputs(dmn_xml)
+        if column.expression.isidentifier() and column.expression not in fields
+    ]
+
+
+def _source_problems(version: ItemVersion) -> list[str]:
+    """Data resources and certificate types named by the version must exist (免提交, 电子证照)."""
+    from onevisit.certificates.models import CertificateType
+    from onevisit.exchange.models import DataResource
+
+    resources = set(DataResource.objects.values_list("code", flat=True))
+    types = set(CertificateType.objects.values_list("code", flat=True))
+    problems = []
+    if version.certificate_type and version.certificate_type not in types:
+        problems.append(
+            _('The certificate type "%(code)s" is not in the certificate catalogue.')
+            % {"code": version.certificate_type}
+        )
+    for material in version.materials.all():
+        if material.shared_data and material.shared_data not in resources:
+            problems.append(
+                _('Material "%(material)s": the data resource "%(code)s" is not in the data catalogue.')
+                % {"material": material.name, "code": material.shared_data}
+            )
+        if material.certificate_type and material.certificate_type not in types:
+            problems.append(
+                _(
+                    'Material "%(material)s": the certificate type "%(code)s" is not in the certificate catalogue.'
+                )
+                % {"material": material.name, "code": material.certificate_type}
+            )
+    return problems
 
 
 def version_problems(version: ItemVersion) -> list[str]:

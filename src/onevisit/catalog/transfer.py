@@ -48,7 +48,7 @@ ITEM_COLUMNS: list[tuple[str, str, str]] = [
     ("收费说明", "fee_note", "str"), ("办理渠道", "channels", "list"), ("办理地点", "location", "str"),
     ("办理时间", "hours", "str"), ("咨询电话", "consult_phone", "str"), ("投诉电话", "complaint_phone", "str"),
     ("常见问题", "faq", "json"), ("来源说明", "source_note", "str"), ("申请表", "form", "json"),
-    ("办理流程", "process", "str"), ("审批规则", "rules", "str"),
+    ("办理流程", "process", "str"), ("审批规则", "rules", "str"), ("发放证照", "certificate_type", "str"),
 ]  # fmt: skip
 MATERIAL_COLUMNS: list[tuple[str, str, str]] = [
     ("事项编码", "item", "str"), ("材料编码", "code", "str"), ("材料名称", "name", "str"), ("说明", "description", "str"),

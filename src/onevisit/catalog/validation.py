@@ -210,22 +210,15 @@ def check_process(bpmn_xml: str, *, department_codes: set[str]) -> tuple[Process
 
 
 def check_rules(dmn_xml: str) -> tuple[str, list[str]]:
-    from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
+    """The decision id of a DMN table, or the problems that stop it from running (parsed and every
+    cell checked by ``workflow.rules``, the same code that decides cases)."""
+    from onevisit.workflow.exceptions import DefinitionError as EngineDefinitionError
+    from onevisit.workflow.rules import decision_id_of
 
     try:
-        root = _safe_xml(dmn_xml, "DMN")
-    except DefinitionError as exc:
-        return "", exc.problems
-    parser = BpmnDmnParser()
-    try:
-        parser.add_dmn_xml(root)
-        if not parser.dmn_parsers:
-            return "", [_("The DMN file contains no decision.")]
-        decision_id = next(iter(parser.dmn_parsers))
-        parser.get_engine(decision_id, root)
-    except Exception as exc:
-        return "", [_("The DMN decision table does not parse: %(error)s") % {"error": str(exc)}]
-    return decision_id, []
+        return decision_id_of(dmn_xml), []
+    except EngineDefinitionError as exc:
+        return "", [str(exc)]
 
 
 def check_limits(*, kind: str, statutory: int | None, promised: int | None) -> list[str]:

@@ -22,9 +22,10 @@ from .models import Department, Role, ServiceCenter, ServiceToken, StaffRole
 # What each role may do in the admin, as "app_label" (every permission) or "app_label.codename".
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CATALOG_ADMIN: ["catalog", "org.view_region", "org.view_department", "core.view_calendarday",
-                         "core.change_calendarday", "core.add_calendarday"],
-    Role.DATA_STEWARD: ["org.view_region", "org.view_department", "catalog.view_serviceitem"],
-    Role.SUPERVISOR: ["catalog.view_serviceitem", "catalog.view_itemversion", "core.view_auditevent"],
+                         "core.change_calendarday", "core.add_calendarday", "cases.view_decision"],
+    Role.DATA_STEWARD: ["org.view_region", "org.view_department", "catalog.view_serviceitem", "exchange"],
+    Role.SUPERVISOR: ["catalog.view_serviceitem", "catalog.view_itemversion", "core.view_auditevent",
+                      "cases.view_decision"],
     Role.ANALYST: ["catalog.view_serviceitem"],
     Role.EVALUATOR: ["catalog.view_serviceitem"],
     Role.CLERK: ["catalog.view_serviceitem"],

@@ -25,8 +25,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onevisit.core import crypto
+from onevisit.identity import login as login_audit
 from onevisit.identity import selectors, services
-from onevisit.identity.models import ApplicantAccount, OtpPurpose
+from onevisit.identity.models import ApplicantAccount, LoginKind, OtpPurpose
 
 from . import context
 from .forms import ActingForForm, CodeForm, PasswordLoginForm, PhoneForm, RegisterDetailsForm
@@ -185,16 +186,29 @@ def _finish_login(request: HttpRequest, account: ApplicantAccount) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def login_password(request: HttpRequest) -> HttpResponse:
     _remember_next(request)
-    form = PasswordLoginForm(request.POST or None)
+    form = PasswordLoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, phone=form.cleaned_data["phone"], password=form.cleaned_data["password"])
+        phone = form.cleaned_data["phone"]
+        try:
+            attempt = login_audit.login_attempt_begin(
+                kind=LoginKind.APPLICANT, identifier=phone, ip=login_audit.client_ip(request)
+            )
+        except login_audit.LoginLocked as lock:
+            form.add_error(None, lock.message)
+            form.describe_fields()
+            return _page(request, "portal/account/login.html", form, method="password")
+        user = authenticate(request, phone=phone, password=form.cleaned_data["password"])
         account = selectors.account_of(user)
         if account is not None:
+            login_audit.login_attempt_succeeded(attempt=attempt, user=account.user)
             return _finish_login(request, account)
-        form.add_error(
-            "password",
-            _("The phone number or password is not right. Check them, or log in with a text message code."),
-        )
+        failed = login_audit.login_attempt_failed(attempt=attempt)
+        if failed.locked is not None:
+            form.add_error(None, failed.locked.message)
+        else:
+            form.add_error(
+                "password", login_audit.attempts_left_message(LoginKind.APPLICANT, failed.attempts_left)
+            )
         form.describe_fields()
     return _page(request, "portal/account/login.html", form, method="password")
 
@@ -226,17 +240,21 @@ def login_code_verify(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("We sent a new code to %(phone)s.") % {"phone": crypto.mask(phone)})
             return redirect("portal:login_code_verify")
     elif request.method == "POST" and form.is_valid():
+        ip = login_audit.client_ip(request)
         try:
             services.otp_verify(
                 actor=ANONYMOUS, phone=phone, purpose=OtpPurpose.LOGIN, code=form.cleaned_data["code"]
             )
         except ValidationError as exc:
+            login_audit.login_code_record(actor=ANONYMOUS, phone=phone, ip=ip, succeeded=False)
             form.add_service_errors(exc)
         else:
             account = selectors.account_for_phone(phone)
             if account is not None:
+                login_audit.login_code_record(actor=account.user, phone=phone, ip=ip, succeeded=True)
                 request.session.pop(LOGIN_PHONE, None)
                 return _finish_login(request, account)
+            login_audit.login_code_record(actor=ANONYMOUS, phone=phone, ip=ip, succeeded=False)
             form.add_error("code", _("The phone number or code is not right."))
             form.describe_fields()
     return _page(request, "portal/account/login_code.html", form, phone_masked=crypto.mask(phone))
@@ -256,8 +274,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @applicant_required
 def profile(request: HttpRequest, account: ApplicantAccount) -> HttpResponse:
+    return profile_page(request, account)
+
+
+def profile_page(
+    request: HttpRequest, account: ApplicantAccount, notifications_form: Any = None
+) -> HttpResponse:
+    """The account page; ``notifications_form`` is a rejected choice of channels to show again."""
+    from .contact import notifications_form_for
+
     person = account.person
     authorizations = list(selectors.authorizations_valid(agent=person))
+    form = notifications_form or notifications_form_for(account)
     return render(
         request,
         "portal/account/profile.html",
@@ -266,7 +294,10 @@ def profile(request: HttpRequest, account: ApplicantAccount) -> HttpResponse:
             "person": person,
             "authorizations": authorizations,
             "acting_for_id": request.session.get(ACTING_FOR) or "",
+            "form": form,
+            "pending_email": selectors.email_pending(account),
         },
+        status=400 if form.errors else 200,
     )
 
 

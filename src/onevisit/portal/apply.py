@@ -7,6 +7,7 @@ Thin views: ``cases.forms`` parses and validates, ``cases.services`` writes.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from onevisit.cases import forms, services
+from onevisit.cases import evidence, forms, instant, services
 from onevisit.cases.models import Case, Channel
 from onevisit.catalog import selectors as catalog
 from onevisit.catalog.models import ServiceItem
@@ -29,6 +30,7 @@ from onevisit.identity.models import ApplicantAccount
 from . import scope
 from .account import applicant_required
 
+logger = logging.getLogger(__name__)
 EDITABLE = (Case.Status.DRAFT, Case.Status.CORRECTION)
 MASKED_ELEMENTS = ("applicant.id_number", "org.uscc")
 
@@ -40,6 +42,11 @@ class Row:
     field: forms.Field
     value: str
     error: str = ""
+    trusted: evidence.Trusted | None = None
+
+    @property
+    def trusted_display(self) -> str:
+        return _display(self.field, self.trusted.value) if self.trusted is not None else ""
 
     @property
     def element_id(self) -> str:
@@ -202,6 +209,11 @@ def start(request: HttpRequest, account: ApplicantAccount, code: str) -> HttpRes
                 organization=profile.organization,
                 agent=profile.person if profile.organization else None,
             )
+            known = {name: t.value for name, t in evidence.trusted_values(case).items()}
+            if known:
+                case = services.case_draft_save(
+                    actor=request.user, version=version, form_data=known, channel=case.channel, case=case
+                )
         except ValidationError as exc:
             error = " ".join(_service_errors(exc))
         else:
@@ -257,8 +269,11 @@ def step(request: HttpRequest, account: ApplicantAccount, code: str, pk: int, n:
     title, fields = steps[n - 1]
     names = [f.name for f in fields]
     errors: dict[str, str] = {}
+    trusted = evidence.trusted_values(case)
     if request.method == "POST":
         raw = _raw(request, fields)
+        # What trusted data says is not the applicant's to change (秒填); it is checked again at filing.
+        raw |= {name: _text(t.value) for name, t in trusted.items() if name in names}
         data, errors = _check_fields(case, raw, names)
         if not errors:
             try:
@@ -276,7 +291,7 @@ def step(request: HttpRequest, account: ApplicantAccount, code: str, pk: int, n:
             return redirect(_after_step(request, case, n, len(steps)))
     else:
         raw = {name: _text(case.form_data.get(name)) for name in names}
-    rows = [Row(f, raw.get(f.name, ""), errors.get(f.name, "")) for f in fields]
+    rows = [Row(f, raw.get(f.name, ""), errors.get(f.name, ""), trusted.get(f.name)) for f in fields]
     return render(
         request,
         "portal/apply/step.html",
@@ -309,12 +324,19 @@ def validate_field(
     field = next((f for f in forms.fields_of(_schema(case)) if f.name == name), None)
     if field is None:
         raise Http404
+    trusted = evidence.trusted_values(case).get(name)
     raw = _raw(request, [field])
+    if trusted is not None:
+        raw[name] = _text(trusted.value)
     _data, errors = _check_fields(case, raw, [name])
     return render(
         request,
         "portal/apply/_field.html",
-        {"row": Row(field, raw[name], errors.get(name, "")), "case": case, "item": case.item_version.item},
+        {
+            "row": Row(field, raw[name], errors.get(name, ""), trusted),
+            "case": case,
+            "item": case.item_version.item,
+        },
     )
 
 
@@ -327,11 +349,12 @@ def validate_field(
 def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: int) -> HttpResponse:
     case = _editable(account, code, pk)
     requirements = list(case.item_version.materials.all())
+    known = evidence.evidence_for(case)
     errors: dict[int, str] = {}
     if request.method == "POST":
         for requirement in requirements:
             upload = request.FILES.get(f"m-{requirement.pk}")
-            if requirement.skippable or upload is None:
+            if upload is None:
                 continue
             try:
                 services.material_upload(
@@ -357,7 +380,9 @@ def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: in
         {
             "case": case,
             "item": case.item_version.item,
-            "rows": [(r, supplied.get(r.pk, []), errors.get(r.pk, "")) for r in requirements],
+            "rows": [
+                (r, supplied.get(r.pk, []), errors.get(r.pk, ""), known.get(r.pk)) for r in requirements
+            ],
             "error_links": [(f"#m-{k}", m) for k, m in errors.items()],
             "step_list": _step_list(case, "materials"),
             "back": reverse("portal:apply_step", args=[code, pk, len(forms.steps_of(_schema(case)))]),
@@ -371,11 +396,18 @@ def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: in
 
 def _check_page(request: HttpRequest, case: Case, errors: list[str], status: int = 200) -> HttpResponse:
     code = case.item_version.item.code
+    trusted = evidence.trusted_values(case)
+    known = evidence.evidence_for(case)
     sections = []
     for n, (title, fields) in enumerate(forms.steps_of(_schema(case)), start=1):
         change = reverse("portal:apply_step", args=[code, case.pk, n]) + "?next=check"
         sections.append(
-            {"title": title, "rows": [(f, _display(f, case.form_data.get(f.name)), change) for f in fields]}
+            {
+                "title": title,
+                "rows": [
+                    (f, _display(f, case.form_data.get(f.name)), change, trusted.get(f.name)) for f in fields
+                ],
+            }
         )
     supplied: dict[int, list[Any]] = {}
     for material in case.materials.all():
@@ -387,7 +419,10 @@ def _check_page(request: HttpRequest, case: Case, errors: list[str], status: int
             "case": case,
             "item": case.item_version.item,
             "sections": sections,
-            "materials": [(r, supplied.get(r.pk, [])) for r in case.item_version.materials.all()],
+            "materials": [
+                (r, supplied.get(r.pk, []), known.get(r.pk)) for r in case.item_version.materials.all()
+            ],
+            "uses_data": bool(trusted) or any(r not in supplied for r in known),
             "idempotency_key": uuid.uuid4(),
             "errors": errors,
             "error_links": [("", e) for e in errors],
@@ -423,7 +458,12 @@ def submit(request: HttpRequest, account: ApplicantAccount, code: str, pk: int) 
         if case.status == Case.Status.CORRECTION and case.accepted_on is not None:
             services.case_resubmit_correction(actor=request.user, case=case)
         else:
-            services.case_submit(actor=request.user, case=case, idempotency_key=key)
+            case = services.case_submit(actor=request.user, case=case, idempotency_key=key)
+            if instant.is_instant(case) and case.status == Case.Status.SUBMITTED:
+                try:
+                    instant.case_instant_decide(actor=request.user, case=case)
+                except Exception:  # the case is filed; if the rules fail, people take it over
+                    logger.exception("instant decision failed for case %s", case.number)
     except ValidationError as exc:
         case.refresh_from_db()
         if case.status not in EDITABLE:
@@ -439,4 +479,15 @@ def done(request: HttpRequest, account: ApplicantAccount, code: str, pk: int) ->
     case = _case(account, code, pk)
     if not case.number or case.status in EDITABLE:
         raise Http404
-    return render(request, "portal/apply/done.html", {"case": case, "item": case.item_version.item})
+    decision = getattr(case, "decision", None)
+    return render(
+        request,
+        "portal/apply/done.html",
+        {"case": case, "item": case.item_version.item, "decision": decision, "manual": _instant_manual(case)},
+    )
+
+
+def _instant_manual(case: Case) -> str:
+    """Why the rules handed the case to people, if they did."""
+    event = case.events.filter(kind="instant_manual").order_by("-at").first()
+    return str(event.data.get("rule_trace", {}).get("reason", "")) if event is not None else ""

@@ -10,7 +10,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from onevisit.identity.services import normalize_id_number
+from onevisit.identity.services import normalize_id_number, normalize_phone
 
 
 class AccountForm(forms.Form):
@@ -145,6 +145,42 @@ class PasswordLoginForm(AccountForm):
         error_messages={"required": _("Enter your password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "input-password"}),
     )
+
+    def clean_phone(self) -> str:
+        # A number that cannot be a mobile number is a typing mistake, not a failed log-in.
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["phone"]) from exc
+
+
+class EmailForm(AccountForm):
+    email = forms.CharField(
+        label=_("Email address"),
+        help_text=_("We will send a link to this address. Your cases are told to it once you open the link."),
+        max_length=254,
+        error_messages={
+            "required": _("Enter your email address."),
+            "max_length": _("An email address can have at most %(limit_value)d characters."),
+        },
+        widget=forms.TextInput(
+            attrs={
+                "type": "email",
+                "autocomplete": "email",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+                "class": "input-email",
+            }
+        ),
+    )
+
+
+class NotificationsForm(AccountForm):
+    """Unticked boxes are simply absent from the POST, so both fields are optional here; the
+    service decides whether the choice is allowed."""
+
+    sms = forms.BooleanField(label=_("Text message"), required=False)
+    email = forms.BooleanField(label=_("Email"), required=False)
 
 
 class ActingForForm(forms.Form):

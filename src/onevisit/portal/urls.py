@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account, apply, cases, views
+from . import account, apply, cases, certificates, contact, datause, views
 
 app_name = "portal"
 urlpatterns = [
@@ -26,8 +26,22 @@ urlpatterns = [
     path("bundles/", views.bundles, name="bundles"),
     path("bundles/<slug:code>/", views.bundle, name="bundle"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
+    path("account/certificates/", certificates.wallet, name="certificates"),
+    path("account/certificates/<str:number>/", certificates.certificate_detail, name="certificate"),
+    path("account/certificates/<str:number>/pdf/", certificates.certificate_download, name="certificate_pdf"),
+    path("account/certificates/<str:number>/share/", certificates.share_create, name="certificate_share"),
+    path(
+        "account/certificates/<str:number>/shares/<int:pk>/stop/",
+        certificates.share_revoke,
+        name="certificate_share_revoke",
+    ),
+    path("verify/", certificates.verify, name="certificate_verify"),
+    path("verify/<str:number>/", certificates.verify_number, name="certificate_verify_number"),
+    path("shared/<str:token>/", certificates.shared, name="certificate_shared"),
+    path("shared/<str:token>/pdf/", certificates.shared_download, name="certificate_shared_pdf"),
     path("account/", account.profile, name="account"),
     path("account/acting-for/", account.acting_for, name="acting_for"),
+    path("account/data-use/", datause.data_use, name="data_use"),
     path("account/register/", account.register, name="register"),
     path("account/register/code/", account.register_code, name="register_code"),
     path("account/register/details/", account.register_details, name="register_details"),
@@ -35,4 +49,8 @@ urlpatterns = [
     path("account/login/code/", account.login_code, name="login_code"),
     path("account/login/code/verify/", account.login_code_verify, name="login_code_verify"),
     path("account/logout/", account.logout_view, name="logout"),
+    path("account/email/", contact.email_change, name="email"),
+    path("account/email/remove/", contact.email_remove, name="email_remove"),
+    path("account/email/confirm/<str:token>/", contact.email_confirm, name="email_confirm"),
+    path("account/notifications/", contact.notifications, name="notifications"),
 ]

@@ -191,4 +191,32 @@ ONEVISIT_OTP_INTERVAL = 60  # seconds between two codes to one phone
 ONEVISIT_OTP_DAILY_LIMIT = 10  # codes per phone in 24 hours
 ONEVISIT_OTP_MAX_ATTEMPTS = 5  # wrong entries before a code stops working
 
+# Password log-in throttling (applicants and staff), counted in the database (decision 0006).
+ONEVISIT_LOGIN_MAX_FAILURES = env_int("ONEVISIT_LOGIN_MAX_FAILURES", 5)  # per account name or number
+ONEVISIT_LOGIN_MAX_FAILURES_PER_IP = env_int("ONEVISIT_LOGIN_MAX_FAILURES_PER_IP", 30)
+ONEVISIT_LOGIN_WINDOW_MINUTES = env_int("ONEVISIT_LOGIN_WINDOW_MINUTES", 15)
+# Reverse proxies in front of the application that append to X-Forwarded-For (0: use REMOTE_ADDR).
+ONEVISIT_TRUSTED_PROXY_COUNT = env_int("ONEVISIT_TRUSTED_PROXY_COUNT", 0)
+
+# The site's public address: links in emails and the QR codes printed on certificates start with it.
+# Email (case notifications and address confirmation).
+ONEVISIT_SITE_URL = env_str("ONEVISIT_SITE_URL") or ""
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "onevisit <noreply@localhost>"
+ONEVISIT_EMAIL_CONFIRM_HOURS = 24  # a confirmation link works this long
+ONEVISIT_EMAIL_CONFIRM_INTERVAL = 60  # seconds between two confirmation emails of one account
+ONEVISIT_EMAIL_CONFIRM_DAILY_LIMIT = 5  # confirmation emails per account in 24 hours
+
+# Electronic certificates (电子证照): signing keys and share links. QR codes point to ONEVISIT_SITE_URL.
+ONEVISIT_SIGNING_DIR = Path(env_str("ONEVISIT_SIGNING_DIR") or VAR_DIR / "keys")
+ONEVISIT_SIGNING_DEMO_KEYS = False  # demo and tests: make missing keys under a demo CA on first use
+ONEVISIT_SHARE_MAX_DAYS = 30  # longest life of a certificate share link (授权用证)
+
 ONEVISIT_DEMO = False

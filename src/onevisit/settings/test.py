@@ -14,6 +14,8 @@ ONEVISIT_DATA_KEYS = ["dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE="]
 ONEVISIT_LOOKUP_KEY = "test-lookup-key"
 HUEY = {**HUEY, "huey_class": "huey.MemoryHuey", "immediate": True}
 ONEVISIT_SMS_BACKEND = "onevisit.identity.sms.LocmemBackend"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ONEVISIT_SITE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -21,3 +23,4 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+ONEVISIT_SIGNING_DEMO_KEYS = True  # keys under a demo CA, made on first use

@@ -286,7 +286,7 @@ def work_item_complete(
     today = on or timezone.localdate()
     # Lock the instance first: a second completion of the same item waits here, then sees it done.
     instance = ProcessInstance.objects.select_for_update().get(pk=work_item.instance_id)
-    item = WorkItem.objects.select_for_update().select_related("department").get(pk=work_item.pk)
+    item = WorkItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=work_item.pk)
     user = _user(actor)
     if item.status not in WorkItem.ACTIVE:
         raise _conflict(item)

@@ -17,6 +17,17 @@ def test_the_department_reads_its_case_without_personal_data(accepted, scjg_key)
     assert [s["department"] for s in body["steps"]] == ["330100-SCJG"]
 
 
+def test_each_read_is_in_the_applicants_data_use_log(accepted, scjg_key):
+    from onevisit.exchange.models import DataAccess
+
+    client_for(scjg_key).get(f"/api/v1/cases/{accepted.number}/")
+    access = DataAccess.objects.get(kind="api")
+    assert access.case_ref == accepted.number and access.subject_person == accepted.applicant_person
+    assert access.department.code == "330100-SCJG" and access.purpose
+    client_for(scjg_key).get("/api/v1/cases/NOPE/")
+    assert DataAccess.objects.filter(kind="api").count() == 1  # nothing read, nothing logged
+
+
 def test_a_department_with_a_step_in_the_case_reads_it(accepted, scjg_key, ga_key):
     assert client_for(ga_key).get(f"/api/v1/cases/{accepted.number}/").status_code == 404
 

@@ -29,7 +29,7 @@ def alice(db):
 
 @pytest.fixture
 def bob(db):
-    return person_register(actor="t", name="李四", id_number="110105194912310029")
+    return person_register(actor="t", name="李四", id_number="110105198001010016")
 
 
 def _staff(django_user_model, departments, username, dept, role):

@@ -69,3 +69,38 @@ def test_a_double_submit_files_one_case(two_step_item, alice, pdf):
     assert errors == [] and set(results) == {draft.pk}
     assert Case.objects.filter(status="submitted").count() == 1
     assert Case.objects.get(pk=draft.pk).events.filter(kind="submitted").count() == 1
+
+
+def test_locking_a_case_leaves_its_department_and_version_free(two_step_item, alice):
+    """Only the case row is locked: with the department locked too, a concurrent writer whose
+    foreign-key check needs it at commit deadlocks against the audit chain's head (500s found by
+    benchmarks/submit_load.py at 4 clients)."""
+    from django.db import DatabaseError, transaction
+
+    from onevisit.catalog.models import ItemVersion
+    from onevisit.org.models import Department
+
+    case = services.case_draft_save(
+        actor="a", version=two_step_item.current_version, form_data=FORM, channel="online", person=alice
+    )
+    locked, probed = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction.atomic():
+            services._locked(case)
+            locked.set()
+            probed.wait(timeout=10)
+        connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with transaction.atomic():
+            Department.objects.select_for_update(nowait=True).get(pk=case.department_id)
+            ItemVersion.objects.select_for_update(nowait=True).get(pk=case.item_version_id)
+            with pytest.raises(DatabaseError), transaction.atomic():
+                Case.objects.select_for_update(nowait=True).get(pk=case.pk)
+    finally:
+        probed.set()
+        holder.join(timeout=10)

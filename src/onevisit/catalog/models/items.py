@@ -123,6 +123,12 @@ class ItemVersion(models.Model):
         _("source note"), blank=True, help_text=_("Where the facts come from; say 未核实 where unverified.")
     )
     change_note = models.CharField(_("what changed"), max_length=300, blank=True)
+    certificate_type = models.CharField(
+        _("certificate issued"),
+        max_length=60,
+        blank=True,
+        help_text=_("Code of the electronic certificate type issued on approval (电子证照), if any."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
@@ -178,7 +184,7 @@ class MaterialRequirement(models.Model):
         _("satisfied by shared data"),
         max_length=120,
         blank=True,
-        help_text=_("The data resource that makes the material unnecessary (免提交), e.g. 户籍信息."),
+        help_text=_("Code of the data resource that makes the material unnecessary (免提交)."),
     )
     certificate_type = models.CharField(
         _("satisfied by certificate type"),
@@ -198,7 +204,22 @@ class MaterialRequirement(models.Model):
 
     @property
     def skippable(self) -> bool:
+        """Data may stand in for it (免提交); whether it does is decided per applicant when applying."""
         return bool(self.shared_data or self.certificate_type)
+
+    @property
+    def shared_data_name(self) -> str:
+        from onevisit.exchange.models import DataResource
+
+        resource = DataResource.objects.filter(code=self.shared_data).only("name").first()
+        return resource.name if resource is not None else self.shared_data
+
+    @property
+    def certificate_type_name(self) -> str:
+        from onevisit.certificates.models import CertificateType
+
+        kind = CertificateType.objects.filter(code=self.certificate_type).only("name").first()
+        return kind.name if kind is not None else self.certificate_type
 
 
 class FormSchema(models.Model):

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from onevisit.cases.models import Case, SuppliedMaterial
+from onevisit.exchange.models import DataAccess
 from onevisit.identity.services import authorization_grant
 
 from .applying import CODE, base, fill_and_submit, idempotency_key, pdf, signed_in, start
@@ -39,8 +40,17 @@ def test_full_journey_files_one_case(alice, item):
         "employees": 3,
         "delivery": "邮寄",
     }
-    upload = SuppliedMaterial.objects.get(case=case)
+    upload = SuppliedMaterial.objects.get(case=case, source="upload")
     assert upload.content_type == "application/pdf" and upload.original_name == "租赁合同.pdf"
+    # 免提交: the ID material comes from the population registry, with the department's use logged.
+    shared = SuppliedMaterial.objects.get(case=case, source="shared_data")
+    assert shared.requirement.code == "applicant-id" and shared.reference == "household-register"
+    assert DataAccess.objects.filter(
+        case_ref=case.number,
+        subject_person=alice.person,
+        department=case.department,
+        resource__code="household-register",
+    ).exists()
     done = client.get(f"{base(case)}/done/").content.decode()
     assert case.number in done and "申请已提交" in done and "接下来" in done
     assert f"/cases/{case.number}/receipt.pdf" in done

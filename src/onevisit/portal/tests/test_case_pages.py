@@ -98,7 +98,10 @@ def test_answer_a_correction_before_acceptance(filed, officer):
     response = client.post(f"{base(case)}/submit/", {"idempotency_key": idempotency_key(check)})
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.status == Case.Status.SUBMITTED and SuppliedMaterial.objects.filter(case=case).count() == 2
+    assert (
+        case.status == Case.Status.SUBMITTED
+        and SuppliedMaterial.objects.filter(case=case, source="upload").count() == 2
+    )
     assert case.events.filter(kind="corrected").exists()
 
 
@@ -139,7 +142,7 @@ def test_the_receipt_is_a_pdf_with_the_case_number_in_chinese(filed):
 
 def test_the_applicant_downloads_their_own_file(filed):
     client, case = filed
-    material = SuppliedMaterial.objects.get(case=case)
+    material = SuppliedMaterial.objects.get(case=case, source="upload")
     response = client.get(f"/cases/files/{material.pk}/")
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     assert "attachment" in response["Content-Disposition"]
@@ -147,7 +150,7 @@ def test_the_applicant_downloads_their_own_file(filed):
 
 def test_bob_sees_nothing_of_alices_case(filed, bob):
     _client, case = filed
-    material = SuppliedMaterial.objects.get(case=case)
+    material = SuppliedMaterial.objects.get(case=case, source="upload")
     other = signed_in(bob)
     assert case.number not in other.get("/cases/").content.decode()
     for url in (

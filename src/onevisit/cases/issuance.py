@@ -1,0 +1,139 @@
+"""电子证照 on approval (Art. 44: within 10 working days of the decision).
+
+An approved case of an item that issues a certificate gets ``certificate_due`` at the decision and
+a job that issues it after the commit; 秒批 issues it at once, inside the decision's transaction.
+Issuing is idempotent: a case has at most one certificate of its item's type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onevisit.certificates import services as certificates
+from onevisit.certificates.models import CertificateType
+from onevisit.core import crypto
+from onevisit.core.audit import audit_log
+from onevisit.core.calendar import add_working_days
+
+from . import forms
+from .models import Case
+
+ISSUE_WITHIN_DAYS = 10  # Art. 44
+
+
+def certificate_data(case: Case, kind: CertificateType) -> dict[str, Any]:
+    """The certificate's fields, by key: standard facts of the case, then the form by field name or
+    data element (``business.name`` fills ``name`` or ``business_name``)."""
+    person, org = case.applicant_person or case.agent, case.applicant_org
+    holder_id = (
+        crypto.decrypt(org.uscc_encrypted)
+        if org
+        else crypto.decrypt(person.id_number_encrypted)
+        if person
+        else ""
+    )
+    standard: dict[str, Any] = {
+        "holder_name": org.name if org else (person.name if person else ""),
+        "holder_id_number": holder_id,
+        "name": org.name if org else (person.name if person else ""),
+        "id_number": holder_id,
+        "issue_date": timezone.localdate().isoformat(),
+        "issuer": case.department.name,
+        "case_number": case.number or "",
+        "item_name": case.item_version.name,
+    }
+    # A registration takes effect on the day it is decided (注册日期, 登记日期, 成立日期).
+    today = timezone.localdate()
+    standard["registered_on"] = standard["established_on"] = f"{today.year}年{today.month}月{today.day}日"
+    if org is not None:
+        standard |= {"uscc": holder_id, "legal_representative": org.legal_representative}
+    elif len(holder_id) == 18 and holder_id[6:14].isdigit():
+        # GB 11643: the birth date is digits 7–14, and the 17th digit is odd for men.
+        standard |= {
+            "gender": "男" if int(holder_id[16]) % 2 else "女",
+            "birth_date": f"{holder_id[6:10]}年{int(holder_id[10:12])}月{int(holder_id[12:14])}日",
+        }
+    by_element: dict[str, Any] = {}
+    for field in forms.fields_of(case.item_version.form.schema):
+        element = str(field.schema.get("x-data-element") or "")
+        value = case.form_data.get(field.name)
+        if value in (None, "") or not element:
+            continue
+        by_element.setdefault(element, value)
+        by_element.setdefault(element.replace(".", "_"), value)
+        by_element.setdefault(element.rsplit(".", 1)[-1], value)
+    data: dict[str, Any] = {}
+    for spec in kind.fields:
+        key = spec["key"]
+        for source in (case.form_data, by_element, standard):
+            if source.get(key) not in (None, ""):
+                data[key] = source[key]
+                break
+        else:
+            data[key] = ""
+    return data
+
+
+def schedule(case: Case) -> None:
+    """At an approval (inside its transaction): set the Art. 44 due date and issue after the commit."""
+    from .tasks import case_certificate_issue
+
+    if not case.item_version.certificate_type:
+        return
+    case.certificate_due = add_working_days(timezone.localdate(), ISSUE_WITHIN_DAYS)
+    case.save(update_fields=["certificate_due"])
+    case_certificate_issue.enqueue(case_id=case.pk)
+
+
+@transaction.atomic
+def case_certificate_issue(*, actor: Any, case_id: int) -> str:
+    """Issue the certificate of an approved case (idempotent); returns its number ("" if none is due)."""
+    from .services import _event
+
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item_version", "department", "applicant_person", "applicant_org", "agent")
+        .get(pk=case_id)
+    )
+    type_code = case.item_version.certificate_type
+    if case.status != Case.Status.APPROVED or not type_code or case.certificate_number:
+        return case.certificate_number
+    kind = CertificateType.objects.get(code=type_code)
+    certificate = certificates.certificate_issue(
+        actor=actor,
+        type_code=type_code,
+        data=certificate_data(case, kind),
+        issuer=case.department,
+        case_number=case.number or "",
+        holder_person=None if case.applicant_org else (case.applicant_person or case.agent),
+        holder_org=case.applicant_org,
+    )
+    case.certificate_number = certificate.number
+    case.save(update_fields=["certificate_number"])
+    _event(
+        case,
+        kind="certificate_issued",
+        actor=actor,
+        message=_("Electronic certificate issued: %(type)s No. %(number)s. It is in 我的证照.")
+        % {"type": kind.name, "number": certificate.number},
+        data={"certificate": certificate.number},
+    )
+    audit_log(
+        actor=actor, action="case_certificate_issued", obj=case, data={"certificate": certificate.number}
+    )
+    return certificate.number
+
+
+def certificate_withdraw(*, actor: Any, case: Case, reason: str) -> None:
+    """The approval was overturned (inside the caller's transaction): the certificate is revoked."""
+    if not case.certificate_number:
+        return
+    from onevisit.certificates.selectors import certificate_by_number
+
+    certificate = certificate_by_number(case.certificate_number)
+    if certificate is not None:
+        certificates.certificate_revoke(actor=actor, certificate=certificate, reason=reason)
