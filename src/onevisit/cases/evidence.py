@@ -236,8 +236,10 @@ def trusted_apply(*, actor: Any, case: Case) -> dict[str, Trusted]:
         return shared.data if shared is not None else None
 
     trusted = _trusted(case, today=timezone.localdate(), read=read)
-    changed = {name: t.value for name, t in trusted.items() if case.form_data.get(name) != t.value}
-    if changed:
-        case.form_data = {**case.form_data, **changed}
+    read_only = {f.name for f in forms.fields_of(case.item_version.form.schema) if f.read_only}
+    data = {k: v for k, v in case.form_data.items() if k not in read_only or k in trusted}
+    data |= {name: t.value for name, t in trusted.items()}
+    if data != case.form_data:
+        case.form_data = data
         case.save(update_fields=["form_data"])
     return trusted

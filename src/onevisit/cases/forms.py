@@ -28,6 +28,11 @@ class Field:
     def max_length(self) -> int:
         return int(self.schema.get("maxLength") or MAX_TEXT)
 
+    @property
+    def read_only(self) -> bool:
+        """Filled by the platform from trusted data (秒填); never taken from what someone typed."""
+        return bool(self.schema.get("readOnly"))
+
 
 SENSITIVE_SUFFIXES = (".id_number", ".uscc", ".phone", ".bank_account")
 
@@ -76,7 +81,7 @@ def coerce(schema: dict[str, Any], raw: dict[str, str]) -> dict[str, Any]:
     """Turn submitted strings into the schema's types; what cannot be turned is kept for validation to name."""
     data: dict[str, Any] = {}
     for field in fields_of(schema):
-        if field.name not in raw:
+        if field.name not in raw or field.read_only:
             continue
         value = raw[field.name]
         text = value.strip() if isinstance(value, str) else value
@@ -97,6 +102,7 @@ def coerce(schema: dict[str, Any], raw: dict[str, str]) -> dict[str, Any]:
 def validate(schema: dict[str, Any], data: dict[str, Any], only: list[str] | None = None) -> dict[str, str]:
     """Field name → one message saying how to fix it ("请输入18位身份证号码", not "格式错误")."""
     titles = {f.name: f.title for f in fields_of(schema)}
+    read_only = {f.name for f in fields_of(schema) if f.read_only}
     errors: dict[str, str] = {}
     for name in data:
         if name not in titles:
@@ -104,6 +110,8 @@ def validate(schema: dict[str, Any], data: dict[str, Any], only: list[str] | Non
     for error in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(data):
         if error.validator == "required":
             name = error.message.split("'")[1] if "'" in error.message else ""
+            if name in read_only:
+                continue  # the platform fills it or the rules see it missing; nobody can type it
         else:
             name = str(error.path[0]) if error.path else ""
         if not name or name in errors or (only is not None and name not in only):

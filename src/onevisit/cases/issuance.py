@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,13 +70,23 @@ def certificate_data(case: Case, kind: CertificateType) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for spec in kind.fields:
         key = spec["key"]
-        for source in (case.form_data, by_element, standard):
+        for source in (case.certificate_extra or {}, case.form_data, by_element, standard):
             if source.get(key) not in (None, ""):
                 data[key] = source[key]
                 break
         else:
             data[key] = ""
     return data
+
+
+def missing_fields(case: Case) -> list[dict[str, Any]]:
+    """The certificate's required fields that neither the form nor the case provide (制证信息 to enter)."""
+    type_code = case.item_version.certificate_type
+    kind = CertificateType.objects.filter(code=type_code).first() if type_code else None
+    if kind is None:
+        return []
+    data = certificate_data(case, kind)
+    return [f for f in kind.fields if f.get("required", True) and data.get(f["key"]) in (None, "")]
 
 
 def schedule(case: Case) -> None:
@@ -103,6 +114,16 @@ def case_certificate_issue(*, actor: Any, case_id: int) -> str:
     if case.status != Case.Status.APPROVED or not type_code or case.certificate_number:
         return case.certificate_number
     kind = CertificateType.objects.get(code=type_code)
+    missing = missing_fields(case)
+    if missing:
+        # The department enters what the form does not say (制证信息) on the case page; say so once.
+        if not case.events.filter(kind="certificate_pending").exists():
+            _event(
+                case, kind="certificate_pending", actor=actor, public=False,
+                message=_("The certificate needs details the application does not give: %(fields)s. Enter them on the case page.")
+                % {"fields": "、".join(str(f.get("label") or f["key"]) for f in missing)},
+            )  # fmt: skip
+        return ""
     certificate = certificates.certificate_issue(
         actor=actor,
         type_code=type_code,
@@ -137,3 +158,38 @@ def certificate_withdraw(*, actor: Any, case: Case, reason: str) -> None:
     certificate = certificate_by_number(case.certificate_number)
     if certificate is not None:
         certificates.certificate_revoke(actor=actor, certificate=certificate, reason=reason)
+
+
+MAX_DETAIL = 200
+
+
+@transaction.atomic
+def case_certificate_complete(*, actor: Any, case: Case, values: dict[str, str]) -> str:
+    """制证: an officer of the department enters the certificate's missing details; then it is issued."""
+    from .instant import may_review
+    from .services import CaseStateError, _locked
+
+    case = _locked(case)
+    if not may_review(actor, case):
+        raise PermissionDenied(_("Only officers of the handling department may issue its certificate."))
+    if case.status != Case.Status.APPROVED or case.certificate_number:
+        raise CaseStateError(_("This case has no certificate waiting to be issued."))
+    missing = missing_fields(case)
+    errors: dict[str, str] = {}
+    entered: dict[str, str] = {}
+    for spec in missing:
+        value = " ".join(str(values.get(spec["key"], "")).split())
+        if not value:
+            errors[spec["key"]] = _("Enter %(label)s.") % {"label": spec.get("label") or spec["key"]}
+        elif len(value) > MAX_DETAIL:
+            errors[spec["key"]] = _("%(label)s may be at most %(n)d characters.") % {
+                "label": spec.get("label") or spec["key"], "n": MAX_DETAIL,
+            }  # fmt: skip
+        else:
+            entered[spec["key"]] = value
+    if errors:
+        raise ValidationError(errors)
+    case.certificate_extra = {**(case.certificate_extra or {}), **entered}
+    case.save(update_fields=["certificate_extra"])
+    audit_log(actor=actor, action="case_certificate_details", obj=case, data={"fields": sorted(entered)})
+    return case_certificate_issue(actor=actor, case_id=case.pk)

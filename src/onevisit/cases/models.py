@@ -72,6 +72,12 @@ class Case(models.Model):
         blank=True,
         help_text=_("Art. 44: 10 working days after the decision."),
     )
+    certificate_extra = EncryptedJSONField(
+        _("certificate details entered by the department"),
+        default=dict,
+        blank=True,
+        help_text=_("What the form does not say but the certificate needs (制证信息), entered at issuance."),
+    )
 
     class Meta:
         ordering = ["-created_at"]

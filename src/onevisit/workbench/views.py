@@ -25,6 +25,7 @@ from onevisit.cases import services as case_services
 from onevisit.cases.access import case_read_log
 from onevisit.cases.forms import display_value, fields_of
 from onevisit.cases.instant import case_decision_overturn, may_review
+from onevisit.cases.issuance import case_certificate_complete, missing_fields
 from onevisit.cases.models import Case, ExtensionRequest
 from onevisit.core.audit import audit_log
 from onevisit.identity.forms import StaffAuthenticationForm
@@ -154,6 +155,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if is_approver
             else [],
             "decision": decision,
+            "certificate_fields": missing_fields(case)
+            if case.status == Case.Status.APPROVED and not case.certificate_number and may_review(user, case)
+            else [],
             "rule_inputs": _rule_inputs(version, decision),
             "overturn_form": forms.OverturnForm()
             if decision is not None and decision.automatic and may_review(user, case)
@@ -270,6 +274,16 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 legal_basis=post.get("legal_basis", ""),
             ),
             _("The step is done."),
+        )
+    if action == "certificate":
+        keys = [f["key"] for f in missing_fields(case)]
+        return _act(
+            request,
+            case,
+            lambda: case_certificate_complete(
+                actor=user, case=case, values={k: post.get(f"c-{k}", "")[:1000] for k in keys}
+            ),
+            _("The certificate is issued and in the applicant's wallet."),
         )
     if action == "overturn":
         overturn = forms.OverturnForm(post)

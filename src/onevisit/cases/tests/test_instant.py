@@ -308,3 +308,30 @@ def test_at_the_counter_a_senior_is_decided_in_the_same_sitting(senior_item, ali
     )  # fmt: skip
     assert case.status == Case.Status.APPROVED and case.visits == 1 and case.certificate_number
     assert case.decision.automatic
+
+
+def test_a_read_only_field_is_never_taken_from_what_was_typed(make_item, alice):
+    from onevisit.cases import forms
+    from onevisit.exchange.models import DataRecord
+
+    form = json.loads(json.dumps(SENIOR_FORM))
+    form["properties"]["local_hukou"]["readOnly"] = True
+    form["required"].append("local_hukou")
+    assert forms.coerce(form, {"local_hukou": "true", "residence": "杭州"}) == {"residence": "杭州"}
+    assert "local_hukou" not in forms.validate(
+        form, {"name": "张三", "id_number": "1", "age": 70, "residence": "x"}
+    )
+    load_certificate_types()
+    item = make_item(code="330100-MZ-011", form=form, publish=False, kind="immediate", statutory=0, promised=0,
+                     process=__import__("conftest").bpmn({"330100-SCJG": [("review", "审核", 0)]}))  # fmt: skip
+    version = item.versions.get()
+    MaterialRequirement.objects.filter(version=version, code="lease").delete()
+    RuleDefinition.objects.create(version=version, dmn_xml=SENIOR_RULES)
+    version_publish(actor="test", version=version)
+    item.refresh_from_db()
+    for record in DataRecord.objects.filter(resource__code="household-register"):
+        record.data = {"name": record.data["name"]}  # the registry cannot say
+        record.save()
+    case = file(item, alice, local_hukou=True)  # typed (e.g. through the API or a crafted form)
+    assert "local_hukou" not in case.form_data
+    assert instant.case_instant_decide(actor="a", case=case).outcome == "manual"

@@ -86,3 +86,76 @@ def test_opening_a_case_is_in_the_applicants_data_use_log_once_per_sitting(decid
         read.subject_person == alice and read.department.code == "330100-SCJG" and read.user == officer_scjg
     )
     assert read.role and read.purpose == "办理办件"
+
+
+@pytest.fixture
+def approved_without_details(make_item, alice, officer_scjg, django_capture_on_commit_callbacks):
+    """A person's approval of an item whose certificate needs a detail the form does not give."""
+    import json
+
+    from conftest import bpmn
+    from onevisit.cases import services
+    from onevisit.cases.tests.test_instant import SENIOR_FORM
+    from onevisit.catalog.models import MaterialRequirement
+    from onevisit.catalog.services import version_publish
+    from onevisit.demo.loader import load_certificate_types
+    from onevisit.workflow.models import WorkItem
+
+    load_certificate_types()
+    form = json.loads(json.dumps(SENIOR_FORM))
+    del form["properties"]["residence"]
+    form["required"].remove("residence")
+    item = make_item(
+        code="330100-MZ-010", form=form, publish=False, process=bpmn({"330100-SCJG": [("review", "审核", 1)]})
+    )
+    version = item.versions.get()
+    version.certificate_type = "senior_card"
+    version.save()
+    MaterialRequirement.objects.filter(version=version, code="lease").delete()
+    version_publish(actor="test", version=version)
+    item.refresh_from_db()
+    case = services.case_draft_save(
+        actor="a", version=item.current_version, form_data={"name": alice.name, "id_number": "11010519491231002X", "age": 1},
+        channel="online", person=alice,
+    )  # fmt: skip
+    case = services.case_accept(
+        actor="clerk",
+        case=services.case_submit(actor="a", case=case, idempotency_key=__import__("uuid").uuid4()),
+    )
+    step = WorkItem.objects.get(instance=case.process_instance, status="open")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_step_complete(
+            actor=officer_scjg, case=case, work_item=step, decision="approve", opinion="同意"
+        )
+    return Case.objects.get(pk=case.pk)
+
+
+def test_a_missing_certificate_detail_is_entered_by_the_officer_then_issued(
+    approved_without_details, officer_scjg
+):
+    case = approved_without_details
+    assert case.status == Case.Status.APPROVED and not case.certificate_number
+    assert case.events.filter(kind="certificate_pending", public=False).count() == 1
+    client = _client(officer_scjg)
+    page = client.get(f"/workbench/cases/{case.pk}/").content.decode()
+    assert "签发电子证照" in page and 'name="c-residence"' in page
+    response = client.post(f"/workbench/cases/{case.pk}/certificate/", {"c-residence": "   "}, follow=True)
+    assert "notice-important" in response.content.decode()
+    assert not Case.objects.get(pk=case.pk).certificate_number
+    client.post(f"/workbench/cases/{case.pk}/certificate/", {"c-residence": "杭州市西湖区北山街道1号"})
+    case.refresh_from_db()
+    assert case.certificate_number and case.certificate_extra == {"residence": "杭州市西湖区北山街道1号"}
+    from onevisit.certificates.models import Certificate
+
+    assert (
+        Certificate.objects.get(number=case.certificate_number).data["residence"] == "杭州市西湖区北山街道1号"
+    )
+    assert "签发电子证照" not in client.get(f"/workbench/cases/{case.pk}/").content.decode()
+
+
+def test_another_department_cannot_issue_the_certificate(approved_without_details, officer_ga):
+    response = _client(officer_ga).post(
+        f"/workbench/cases/{approved_without_details.pk}/certificate/", {"c-residence": "x"}
+    )
+    assert response.status_code == 404
+    assert not Case.objects.get(pk=approved_without_details.pk).certificate_number
