@@ -76,7 +76,7 @@ def certificate_public(number: str) -> dict[str, Any]:
         "public_fields": [
             {
                 "key": f["key"],
-                "label": field_label(f),
+                "title": field_label(f),
                 "value": display_value(f, certificate.data.get(f["key"])),
             }
             for f in certificate.type.public_fields
