@@ -40,4 +40,6 @@ if [ "${BENCH_SKIP_PG:-}" != "1" ]; then
     ONEVISIT_VAR_DIR=$TMP/pg DATABASE_URL="$PG/$DB" run_all
     # HTTP load through gunicorn; makes and drops its own database and var dir.
     BENCH_PG="$PG" "$PY" -m benchmarks.submit_load
+    # 秒批 (rules, signed certificate) against the same plain submit, then a profile of one submit.
+    BENCH_PG="$PG" "$PY" -m benchmarks.instant_load
 fi

@@ -82,7 +82,7 @@ def _certificate(case: Case, requirement: MaterialRequirement) -> Evidence | Non
                 source=SuppliedMaterial.Source.CERTIFICATE,
                 reference=certificate.number,
                 title=certificate.type.name,
-                provider=certificate.issuer.name,
+                provider=certificate.issuer.full_name,
                 preview=[(_("Certificate number"), certificate.number), (_("Valid until"), until)],
                 person=person,
                 org=org,
@@ -110,7 +110,7 @@ def _shared(case: Case, requirement: MaterialRequirement) -> Evidence | None:
         source=SuppliedMaterial.Source.SHARED_DATA,
         reference=resource.code,
         title=resource.name,
-        provider=resource.provider.name,
+        provider=resource.provider.full_name,
         preview=preview,
         resource=resource,
         person=person,
@@ -132,12 +132,14 @@ def evidence_for(case: Case) -> dict[int, Evidence]:
     return found
 
 
-def evidence_use(*, actor: Any, case: Case) -> list[SuppliedMaterial]:
+def evidence_use(
+    *, actor: Any, case: Case, known: dict[int, Evidence] | None = None
+) -> list[SuppliedMaterial]:
     """At filing (inside the caller's transaction): every material nobody uploaded and data can
     stand in for becomes a supplied material; the consent and the department's lookup are logged."""
     supplied = set(case.materials.values_list("requirement_id", flat=True))
     created = []
-    for requirement_id, evidence in evidence_for(case).items():
+    for requirement_id, evidence in (evidence_for(case) if known is None else known).items():
         if requirement_id in supplied:
             continue  # the applicant chose to upload it
         purpose = _("No need to supply: %(material)s") % {"material": evidence.requirement.name}
@@ -189,7 +191,7 @@ def _trusted(case: Case, *, today: dt.date, read: Any) -> dict[str, Trusted]:
         if age is not None:
             known["applicant.age"] = Trusted(age, _("your verified identity (ID number)"))
     wanted = {str(f.schema.get("x-data-element")): f for f in forms.fields_of(case.item_version.form.schema)}
-    for resource in DataResource.objects.filter(active=True).select_related("provider"):
+    for resource in DataResource.objects.filter(active=True).select_related("provider__region"):
         elements = {
             f["data_element"]: f["key"]
             for f in resource.fields
@@ -201,7 +203,7 @@ def _trusted(case: Case, *, today: dt.date, read: Any) -> dict[str, Trusted]:
         if subject_person is None and subject_org is None:
             continue
         record = read(resource, subject_person, subject_org, sorted(elements.values()))
-        label = f"{resource.name}（{resource.provider.name}）"
+        label = f"{resource.name}（{resource.provider.full_name}）"
         for element, key in elements.items():
             if record is not None and record.get(key) is not None:
                 known[element] = Trusted(record[key], label)

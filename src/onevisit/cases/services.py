@@ -226,13 +226,14 @@ def material_upload(
     return material
 
 
-def missing_materials(case: Case) -> list[MaterialRequirement]:
+def missing_materials(case: Case, *, known: dict[int, Any] | None = None) -> list[MaterialRequirement]:
     """Required materials with nothing supplied and no certificate or shared data of the applicant to stand in."""
     from .evidence import evidence_for
 
     supplied = set(case.materials.values_list("requirement_id", flat=True))
     required = [m for m in case.item_version.materials.all() if m.required and m.pk not in supplied]
-    known = evidence_for(case) if any(m.skippable for m in required) else {}
+    if known is None:
+        known = evidence_for(case) if any(m.skippable for m in required) else {}
     return [m for m in required if m.pk not in known]
 
 
@@ -254,7 +255,10 @@ def case_submit(*, actor: Any, case: Case, idempotency_key: uuid.UUID | str) -> 
     errors = forms.validate(case.item_version.form.schema, case.form_data)
     if errors:
         raise ValidationError(errors)
-    missing = missing_materials(case)
+    from .evidence import evidence_for, evidence_use, trusted_apply
+
+    known = evidence_for(case)
+    missing = missing_materials(case, known=known)
     if missing:
         raise ValidationError(
             _("Supply these materials first: %(names)s.") % {"names": "、".join(m.name for m in missing)}
@@ -270,9 +274,7 @@ def case_submit(*, actor: Any, case: Case, idempotency_key: uuid.UUID | str) -> 
             case.save(update_fields=["number", "status", "submitted_at", "idempotency_key"])
     except IntegrityError:
         return Case.objects.get(idempotency_key=idempotency_key)
-    from .evidence import evidence_use, trusted_apply
-
-    evidence_use(actor=actor, case=case)
+    evidence_use(actor=actor, case=case, known=known)
     trusted_apply(actor=actor, case=case)
     _event(
         case, kind="corrected" if correcting else "submitted", actor=actor,
