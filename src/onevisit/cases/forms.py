@@ -45,8 +45,10 @@ def is_sensitive(field: Field) -> bool:
 def display_value(field: Field, value: Any) -> Any:
     from onevisit.core.crypto import mask
 
-    if value in (None, ""):
+    if value is None or value == "":
         return ""
+    if isinstance(value, bool):  # 是/否, not True/False (and False is not "nothing given")
+        return _("Yes") if value else _("No")
     return mask(str(value), 4, 4) if is_sensitive(field) else value
 
 

@@ -129,7 +129,8 @@ def case_decision_overturn(
     case.decided_at = decision.decided_at
     if outcome == Decision.Outcome.REJECT:
         case.certificate_number = ""
-    case.save(update_fields=["status", "decided_at", "certificate_number"])
+        case.certificate_due = None  # nothing is due under Art. 44 any more
+    case.save(update_fields=["status", "decided_at", "certificate_number", "certificate_due"])
     _event(
         case, kind="decision_overturned", actor=actor,
         message=_("On review by an officer the automatic decision was replaced: %(outcome)s. %(reasons)s")

@@ -14,7 +14,7 @@ from .models import DataAccess, DataRecord, DataResource
 def resource_by_code(code: str) -> DataResource | None:
     if not code:
         return None
-    return DataResource.objects.select_related("provider").filter(code=code, active=True).first()
+    return DataResource.objects.select_related("provider__region").filter(code=code, active=True).first()
 
 
 def own_record(
@@ -35,6 +35,8 @@ def accesses_of(
         where |= Q(subject_org__in=list(organizations))
     return (
         DataAccess.objects.filter(where)
-        .select_related("resource", "resource__provider", "department", "agreement", "subject_org")
+        .select_related(
+            "resource", "resource__provider__region", "department__region", "agreement", "subject_org"
+        )
         .order_by("-at", "-id")
     )

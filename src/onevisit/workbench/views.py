@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +27,7 @@ from onevisit.cases.access import case_read_log
 from onevisit.cases.forms import display_value, fields_of
 from onevisit.cases.instant import case_decision_overturn, may_review
 from onevisit.cases.issuance import case_certificate_complete, missing_fields
-from onevisit.cases.models import Case, ExtensionRequest
+from onevisit.cases.models import Case, Decision, ExtensionRequest
 from onevisit.core.audit import audit_log
 from onevisit.identity.forms import StaffAuthenticationForm
 from onevisit.org.models import Role, StaffRole
@@ -159,6 +160,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if case.status == Case.Status.APPROVED and not case.certificate_number and may_review(user, case)
             else [],
             "rule_inputs": _rule_inputs(version, decision),
+            "earlier_decisions": _earlier_decisions(decision),
             "overturn_form": forms.OverturnForm()
             if decision is not None and decision.automatic and may_review(user, case)
             else None,
@@ -169,6 +171,20 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
         },
     )
+
+
+def _earlier_decisions(decision: Any) -> list[dict[str, Any]]:
+    """The decisions replaced on review, with the outcome in words and the time as a datetime (the
+    history keeps the value and an ISO string in UTC)."""
+    labels = dict(Decision.Outcome.choices)
+    return [
+        {
+            **earlier,
+            "outcome_label": labels.get(earlier.get("outcome"), earlier.get("outcome")),
+            "at": parse_datetime(str(earlier.get("decided_at") or "")),
+        }
+        for earlier in (decision.history if decision is not None else [])
+    ]
 
 
 def _rule_inputs(version: Any, decision: Any) -> list[tuple[str, Any]]:

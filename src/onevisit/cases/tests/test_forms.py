@@ -94,3 +94,9 @@ def test_identifiers_are_masked_for_display():
     assert forms.display_value(fields["id_number"], "11010519491231002X") == "1101**********002X"
     assert forms.display_value(fields["name"], "张三") == "张三"
     assert forms.display_value(fields["id_number"], None) == ""
+
+
+def test_yes_and_no_are_shown_in_words():
+    field = forms.Field("local", "本市户籍", "boolean", False, {"type": "boolean"})
+    assert forms.display_value(field, True) == "是"
+    assert forms.display_value(field, False) == "否"

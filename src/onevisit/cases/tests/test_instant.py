@@ -182,6 +182,7 @@ def test_an_officer_overturns_an_automatic_approval_and_the_certificate_is_revok
     )  # fmt: skip
     case.refresh_from_db()
     assert case.status == Case.Status.REJECTED and decision.decided_by == officer_scjg
+    assert case.certificate_number == "" and case.certificate_due is None
     assert (
         decision.history[0]["outcome"] == "approve" and decision.history[0]["rule_trace"]["rule_id"] == "R2"
     )

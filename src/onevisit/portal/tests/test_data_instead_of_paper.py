@@ -76,7 +76,7 @@ def test_the_check_page_asks_consent_for_the_data_used(alice, item):
     )
     client.post(f"{base(case)}/step/2/", {"employees": "3", "delivery": "邮寄"})
     check = client.get(f"{base(case)}/check/").content.decode()
-    assert "提交即表示您同意" in check and "将使用公安局的户籍人口信息" in check
+    assert "提交即表示您同意" in check and "公安局的户籍人口信息" in check
 
 
 def test_my_data_use_lists_my_uses_only(alice, bob, item):
