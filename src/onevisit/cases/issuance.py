@@ -156,8 +156,15 @@ def certificate_withdraw(*, actor: Any, case: Case, reason: str) -> None:
     from onevisit.certificates.selectors import certificate_by_number
 
     certificate = certificate_by_number(case.certificate_number)
-    if certificate is not None:
+    if certificate is not None and certificate.status != "revoked":
         certificates.certificate_revoke(actor=actor, certificate=certificate, reason=reason)
+        from .services import _event
+
+        _event(
+            case, kind="certificate_revoked", actor=actor,
+            message=_("The electronic certificate No. %(number)s is revoked: %(reason)s")
+            % {"number": certificate.number, "reason": reason},
+        )  # fmt: skip
 
 
 MAX_DETAIL = 200

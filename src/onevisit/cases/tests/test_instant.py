@@ -187,6 +187,7 @@ def test_an_officer_overturns_an_automatic_approval_and_the_certificate_is_revok
         decision.history[0]["outcome"] == "approve" and decision.history[0]["rule_trace"]["rule_id"] == "R2"
     )
     assert Certificate.objects.get(number=number).status == "revoked"
+    assert case.events.filter(kind="certificate_revoked", public=True).exists()  # the applicant is told
     assert case.events.filter(kind="decision_overturned").exists()
     actions = list(AuditEvent.objects.filter(object_id=str(case.pk)).values_list("action", flat=True))
     assert "case_instant_decided" in actions and "case_decision_overturned" in actions
