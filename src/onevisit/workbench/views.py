@@ -33,6 +33,7 @@ from onevisit.identity.forms import StaffAuthenticationForm
 from onevisit.org.models import Role, StaffRole
 from onevisit.workflow.exceptions import WorkflowError
 from onevisit.workflow.models import WorkItem
+from onevisit.workflow.rules import rule_inputs
 from onevisit.workflow.services import work_item_claim
 
 from . import forms
@@ -195,6 +196,13 @@ def _rule_inputs(version: Any, decision: Any) -> list[tuple[str, Any]]:
         else {}
     )
     inputs = (trace or {}).get("inputs") or {}
+    definition = getattr(version, "rules", None)
+    if definition is not None:  # only what the table's columns read, in their order
+        try:
+            read = [c.expression for c in rule_inputs(definition.dmn_xml) if c.expression.isidentifier()]
+        except WorkflowError:
+            read = []
+        inputs = {name: inputs.get(name) for name in read} if read else inputs
     fields = {f.name: f for f in fields_of(version.form.schema)}
     return [
         (
