@@ -216,3 +216,26 @@ def test_signing_and_checking_work_inside_a_running_event_loop(issue, alice, dep
         return signing.pades_verify(data), signing.pades_verify(signed)
 
     assert asyncio.run(inside_a_loop()) == (True, True)
+
+
+def test_pdfsig_trusts_the_signer_through_an_nss_database_with_the_ca(issue, acme, tmp_path):
+    """An independent verifier that trusts only the CA: poppler's pdfsig with an NSS database."""
+    if not (shutil.which("pdfsig") and shutil.which("certutil")):
+        pytest.skip("pdfsig (poppler-utils) or certutil (libnss3-tools) is not installed")
+    data = pdf_bytes(issue(org=acme))
+    good = tmp_path / "good.pdf"
+    good.write_bytes(data)
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run(
+        ["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, capture_output=True
+    )
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{nss}", "-n", "demo-ca", "-t", "C,C,C", "-a", "-i", str(signing.key_dir() / "ca.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    out = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(good)], capture_output=True, text=True
+    ).stdout
+    assert "Signature Validation: Signature is Valid." in out
+    assert "Certificate Validation: Certificate is Trusted." in out
