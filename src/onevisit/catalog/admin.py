@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import services, transfer
+from . import services, transfer, validation
 from .models import (
     Bundle,
     BundleItem,
@@ -90,8 +90,44 @@ class ProcessInline(DraftOnlyInline, admin.StackedInline):
     readonly_fields = ["process_id"]
 
 
+class RulesForm(forms.ModelForm):
+    """Edit the DMN XML here, or upload a .dmn file saved by a modeler (it replaces the XML)."""
+
+    dmn_file = forms.FileField(
+        label=gettext_lazy("Upload a DMN file"),
+        required=False,
+        help_text=gettext_lazy("A .dmn file from a DMN modeler (at most 1 MB); it replaces the XML above."),
+    )
+
+    class Meta:
+        model = RuleDefinition
+        fields = ["dmn_xml"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dmn_xml"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("dmn_file")
+        if upload is not None:
+            if upload.size > 1024 * 1024:
+                raise ValidationError({"dmn_file": _("The DMN file is larger than 1 MB.")})
+            try:
+                cleaned["dmn_xml"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ValidationError({"dmn_file": _("The file is not a DMN document (UTF-8 XML).")}) from exc
+        if not (cleaned.get("dmn_xml") or "").strip():
+            raise ValidationError({"dmn_xml": _("Enter the DMN XML or upload a DMN file.")})
+        _decision_id, problems = validation.check_rules(cleaned["dmn_xml"])
+        if problems:
+            raise ValidationError({"dmn_file" if upload is not None else "dmn_xml": problems})
+        return cleaned
+
+
 class RulesInline(DraftOnlyInline, admin.StackedInline):
     model = RuleDefinition
+    form = RulesForm
     readonly_fields = ["decision_id"]
 
 

@@ -62,3 +62,44 @@ def test_only_staff_with_catalogue_rights_may_test(client, django_user_model, dr
     user = django_user_model.objects.create_user("clerk", password="pw-123456!", is_staff=True)
     client.force_login(user)
     assert client.get(url(draft)).status_code in (302, 403)
+
+
+def _form(data, upload=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from onevisit.catalog.admin import RulesForm
+
+    files = {"dmn_file": SimpleUploadedFile("rules.dmn", upload)} if upload is not None else {}
+    return RulesForm(data=data, files=files)
+
+
+def test_a_dmn_file_from_a_modeler_replaces_the_xml():
+    form = _form({"dmn_xml": ""}, RULES.encode("utf-8"))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["dmn_xml"] == RULES
+
+
+@pytest.mark.parametrize(
+    "upload, message",
+    [
+        (b"\xff\xfe not utf-8 \x00", "UTF-8"),
+        (b"<definitions/>", "DMN"),
+        (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "y">]><definitions/>', "DOCTYPE"),
+        (b"x" * (1024 * 1024 + 1), "1 MB"),
+    ],
+)
+def test_a_bad_dmn_file_is_refused_with_a_message(upload, message):
+    form = _form({"dmn_xml": ""}, upload)
+    assert not form.is_valid()
+    assert "dmn_file" in form.errors
+
+
+def test_rules_with_a_hostile_cell_are_refused_in_the_admin():
+    hostile = table([("&gt; __import__('os').getpid()", "-", "approve", "ok")])
+    form = _form({"dmn_xml": hostile})
+    assert not form.is_valid() and "dmn_xml" in form.errors
+
+
+def test_the_version_page_offers_the_upload(admin_client, draft):
+    page = admin_client.get(f"/admin/catalog/itemversion/{draft.pk}/change/").content.decode()
+    assert 'type="file"' in page and 'enctype="multipart/form-data"' in page
