@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,10 +149,17 @@ def evidence_use(
                 actor=actor, resource=evidence.resource, case_ref=case.number or "", person=evidence.person,
                 org=evidence.org,
             )  # fmt: skip
-            exchange.data_lookup(
+            shared = exchange.data_lookup(
                 actor=actor, department=case.department, resource=evidence.resource, purpose=purpose,
                 case_ref=case.number or "", person=evidence.person, org=evidence.org,
             )  # fmt: skip
+            if shared is None:  # the record went away since the applicant saw it
+                raise ValidationError(
+                    _(
+                        "%(material)s: the government's record of it is no longer available; upload it instead."
+                    )
+                    % {"material": evidence.requirement.name}
+                )
         else:
             exchange.access_record(
                 actor=actor, kind="shared_data", purpose=f"{purpose}（{evidence.title} {evidence.reference}）",

@@ -337,3 +337,21 @@ def test_a_read_only_field_is_never_taken_from_what_was_typed(make_item, alice):
     case = file(item, alice, local_hukou=True)  # typed (e.g. through the API or a crafted form)
     assert "local_hukou" not in case.form_data
     assert instant.case_instant_decide(actor="a", case=case).outcome == "manual"
+
+
+def test_a_record_gone_at_filing_stops_the_filing_and_asks_for_an_upload(make_item, alice, monkeypatch):
+    from onevisit.exchange import services as exchange_services
+
+    item = make_item(code="C-5")
+    case = services.case_draft_save(
+        actor="a", version=item.current_version, form_data={"name": "张三", "id_number": "11010519491231002X"},
+        channel="online", person=alice,
+    )  # fmt: skip
+    services.material_upload(actor="a", case=case, requirement=item.current_version.materials.get(code="lease"),
+                             stream=__import__("io").BytesIO(b"%PDF-1.4\n%%EOF\n"), name="a.pdf")  # fmt: skip
+    monkeypatch.setattr(exchange_services, "data_lookup", lambda **kwargs: None)
+    with pytest.raises(ValidationError, match="请改为上传"):
+        services.case_submit(actor="a", case=case, idempotency_key=uuid.uuid4())
+    case.refresh_from_db()
+    assert case.status == Case.Status.DRAFT and not case.number
+    assert not SuppliedMaterial.objects.filter(case=case, source="shared_data").exists()
