@@ -73,5 +73,5 @@ class ServiceTokenScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "description": "A department's service token (created in the admin, shown once). Scopes: "
-            "work_items:read, work_items:write, cases:read.",
+            "work_items:read, work_items:write, cases:read, credit:read, credit:write.",
         }

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import certificates, views, work
+from . import certificates, credit, views, work
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
@@ -16,6 +16,7 @@ router.register("materials", views.MaterialViewSet, basename="material")
 router.register("bundles", views.BundleViewSet, basename="bundle")
 router.register("work-items", work.WorkItemViewSet, basename="work-item")
 router.register("cases", work.CaseViewSet, basename="case")
+router.register("credit-records", credit.CreditRecordViewSet, basename="credit-record")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

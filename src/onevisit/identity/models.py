@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.core import crypto
@@ -275,3 +278,121 @@ class Authorization(models.Model):
 
     def covers(self, item_code: str) -> bool:
         return self.scope == AuthorizationScope.ALL or item_code in (self.item_codes or [])
+
+
+class CreditKind(models.TextChoices):
+    SERIOUS = "serious", _("serious bad credit")  # 严重失信
+    FALSE_COMMITMENT = "false_commitment", _("false commitment")  # 虚假承诺
+    OTHER = "other", _("other bad credit")  # 一般失信
+
+
+class CreditRecord(models.Model):
+    """信用记录: a bad-credit mark on a person or an organization, which bars 容缺 and 告知承诺 while in force.
+
+    A record is never edited or deleted. It stops counting when its ``valid_until`` day has passed or when
+    it is repaired (信用修复), and it stays with its repair, so the records of a subject together with
+    their audit events are the subject's full credit history.
+    """
+
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_records",
+        verbose_name=_("person"),
+    )
+    org = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_records",
+        verbose_name=_("organization"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CreditKind.choices)
+    reason = models.TextField(_("reason"), help_text=_("What the subject did, as the record states it."))
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=500, help_text=_("The law or rule under which the record is made.")
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("source department"),
+        help_text=_("The department that reported the record."),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_by_label = models.CharField(_("recorded by (name)"), max_length=150)
+    valid_until = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("Last day the record counts; empty means until it is repaired."),
+    )
+    repaired_at = models.DateTimeField(_("repaired at"), null=True, blank=True)
+    repaired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("repaired by"),
+    )
+    repaired_by_label = models.CharField(_("repaired by (name)"), max_length=150, blank=True)
+    repair_reason = models.TextField(_("reason for the repair"), blank=True)
+
+    class Meta:
+        verbose_name = _("credit record")
+        verbose_name_plural = _("credit records")
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False, org__isnull=True)
+                | models.Q(person__isnull=True, org__isnull=False),
+                name="identity_credit_exactly_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(repaired_at__isnull=True) | ~models.Q(repair_reason=""),
+                name="identity_credit_repair_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_name} · {self.get_kind_display()}"
+
+    @property
+    def subject(self) -> Person | Organization | None:
+        return self.person or self.org
+
+    @property
+    def subject_name(self) -> str:
+        subject = self.subject
+        return subject.name if subject is not None else ""
+
+    @property
+    def subject_masked(self) -> str:
+        """The subject's ID number or USCC, masked."""
+        if self.person is not None:
+            return self.person.id_number_masked
+        return self.org.uscc_masked if self.org is not None else ""
+
+    def in_force(self, on: dt.date | None = None) -> bool:
+        """Whether the record counts on day ``on`` (today by default): recorded by then, not yet repaired
+        then, and its last day not passed."""
+        day = on or timezone.localdate()
+        if timezone.localdate(self.recorded_at) > day:
+            return False
+        if self.repaired_at is not None and timezone.localdate(self.repaired_at) <= day:
+            return False
+        return self.valid_until is None or self.valid_until >= day

@@ -11,8 +11,17 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onevisit.core import crypto
+from onevisit.core.models import AuditEvent
 
-from .models import ApplicantAccount, Authorization, EmailConfirmation, Organization, Person
+from .models import (
+    ApplicantAccount,
+    Authorization,
+    CreditKind,
+    CreditRecord,
+    EmailConfirmation,
+    Organization,
+    Person,
+)
 
 
 def account_for_phone(phone: str) -> ApplicantAccount | None:
@@ -90,3 +99,69 @@ def email_pending(account: ApplicantAccount) -> EmailConfirmation | None:
         .order_by("-sent_at")
         .first()
     )
+
+
+# --- Credit records (信用记录) --------------------------------------------------------------------
+
+# 容缺 is barred by any bad-credit record in force; 告知承诺 only by serious bad credit or a past false
+# commitment (RULES.md §容缺受理, §告知承诺制).
+COMMITMENT_BARRING_KINDS = (CreditKind.SERIOUS, CreditKind.FALSE_COMMITMENT)
+
+
+def _subject_filter(person: Person | None, org: Organization | None) -> Q:
+    if (person is None) == (org is None):
+        raise ValueError("give exactly one of person and org")
+    return Q(person=person) if person is not None else Q(org=org)
+
+
+def credit_history(
+    *, person: Person | None = None, org: Organization | None = None
+) -> QuerySet[CreditRecord]:
+    """Every credit record of the subject, in force or not, newest first."""
+    return (
+        CreditRecord.objects.filter(_subject_filter(person, org))
+        .select_related("person", "org", "department")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+def credit_bars(
+    *,
+    person: Person | None = None,
+    org: Organization | None = None,
+    on: dt.date | None = None,
+    for_commitment: bool = False,
+) -> list[CreditRecord]:
+    """The records in force on day ``on`` (today by default) that bar the subject from 容缺 (any kind)
+    or, with ``for_commitment``, from 告知承诺 (serious bad credit and false commitments only).
+
+    In force: recorded by that day, not repaired on or before it, and its ``valid_until`` not passed.
+    An empty list means the subject is eligible as far as credit goes.
+    """
+    day = on or timezone.localdate()
+    records = [r for r in credit_history(person=person, org=org) if r.in_force(day)]
+    if for_commitment:
+        records = [r for r in records if r.kind in COMMITMENT_BARRING_KINDS]
+    return records
+
+
+def credit_clean(
+    *,
+    person: Person | None = None,
+    org: Organization | None = None,
+    on: dt.date | None = None,
+    for_commitment: bool = False,
+) -> bool:
+    """True when no credit record bars the subject (see ``credit_bars``)."""
+    return not credit_bars(person=person, org=org, on=on, for_commitment=for_commitment)
+
+
+def credit_record_events(records: list[CreditRecord]) -> dict[int, list[AuditEvent]]:
+    """The audit events of each record (added, repaired), oldest first, by record id."""
+    events: dict[int, list[AuditEvent]] = {r.pk: [] for r in records}
+    rows = AuditEvent.objects.filter(
+        object_type=CreditRecord._meta.label_lower, object_id__in=[str(pk) for pk in events]
+    ).order_by("seq")
+    for event in rows:
+        events[int(event.object_id)].append(event)
+    return events

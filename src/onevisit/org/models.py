@@ -200,6 +200,8 @@ class ServiceToken(models.Model):
         WORK_ITEMS_READ = "work_items:read", _("Read the department's work items")
         WORK_ITEMS_WRITE = "work_items:write", _("Claim and complete the department's work items")
         CASES_READ = "cases:read", _("Read the department's cases")
+        CREDIT_READ = "credit:read", _("Read the credit records of applicants")
+        CREDIT_WRITE = "credit:write", _("Add credit records and repair the department's own")
 
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="service_tokens", verbose_name=_("department")

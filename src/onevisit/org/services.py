@@ -23,7 +23,9 @@ from .models import Department, Role, ServiceCenter, ServiceToken, StaffRole
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CATALOG_ADMIN: ["catalog", "org.view_region", "org.view_department", "core.view_calendarday",
                          "core.change_calendarday", "core.add_calendarday", "cases.view_decision"],
-    Role.DATA_STEWARD: ["org.view_region", "org.view_department", "catalog.view_serviceitem", "exchange"],
+    Role.DATA_STEWARD: ["org.view_region", "org.view_department", "catalog.view_serviceitem", "exchange",
+                        "identity.view_creditrecord", "identity.add_creditrecord",
+                        "identity.change_creditrecord"],
     Role.SUPERVISOR: ["catalog.view_serviceitem", "catalog.view_itemversion", "core.view_auditevent",
                       "cases.view_decision"],
     Role.ANALYST: ["catalog.view_serviceitem"],

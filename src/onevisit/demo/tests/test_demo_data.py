@@ -65,3 +65,15 @@ def test_loading_twice_changes_nothing(demo):
     versions = ItemVersion.objects.count()
     load_demo()
     assert ItemVersion.objects.count() == versions
+
+
+def test_zhao_min_has_a_serious_bad_credit_record_in_force(demo):
+    """赵敏 is on the 严重失信 list in the registry; her matching credit record bars 容缺 and 告知承诺."""
+    from onevisit.identity.models import CreditRecord
+    from onevisit.identity.selectors import credit_bars, person_by_id_number
+
+    zhao = person_by_id_number("332127197008182263")
+    assert zhao is not None
+    assert [r.kind for r in credit_bars(person=zhao, for_commitment=True)] == ["serious"]
+    load_demo()  # loading again adds no second record
+    assert CreditRecord.objects.filter(person=zhao).count() == 1
