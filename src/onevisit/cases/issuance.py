@@ -111,8 +111,20 @@ def case_certificate_issue(*, actor: Any, case_id: int) -> str:
         .get(pk=case_id)
     )
     type_code = case.item_version.certificate_type
-    if case.status != Case.Status.APPROVED or not type_code or case.certificate_number:
+    if case.status != Case.Status.APPROVED or not type_code:
         return case.certificate_number
+    # 容缺: while materials are missing, a provisional certificate or none (an item setting); once
+    # they are all in, the final one supersedes the provisional one.
+    gaps_open = case.gaps.filter(supplied_at__isnull=True).exists()
+    if case.certificate_number and (gaps_open or not _is_provisional(case.certificate_number)):
+        return case.certificate_number
+    if gaps_open and not case.item_version.provisional_certificate:
+        if not case.events.filter(kind="certificate_waits_for_gaps").exists():
+            _event(
+                case, kind="certificate_waits_for_gaps", actor=actor,
+                message=_("The certificate is issued once all the missing materials are supplied."),
+            )  # fmt: skip
+        return ""
     kind = CertificateType.objects.get(code=type_code)
     missing = missing_fields(case)
     if missing:
@@ -129,24 +141,38 @@ def case_certificate_issue(*, actor: Any, case_id: int) -> str:
         type_code=type_code,
         data=certificate_data(case, kind),
         issuer=case.department,
-        case_number=case.number or "",
+        # One certificate per case and type: the provisional one (容缺) is filed under a marked
+        # number, so that the final one, filed under the case's, supersedes it.
+        case_number=f"{case.number}-P" if gaps_open else case.number or "",
         holder_person=None if case.applicant_org else (case.applicant_person or case.agent),
         holder_org=case.applicant_org,
+        provisional=gaps_open,
     )
     case.certificate_number = certificate.number
     case.save(update_fields=["certificate_number"])
+    message = (
+        _("Provisional electronic certificate issued: %(type)s No. %(number)s. It is replaced by the final one when the missing materials are supplied, and revoked if they are not.")
+        if gaps_open
+        else _("Electronic certificate issued: %(type)s No. %(number)s. It is in 我的证照.")
+    )  # fmt: skip
     _event(
         case,
         kind="certificate_issued",
         actor=actor,
-        message=_("Electronic certificate issued: %(type)s No. %(number)s. It is in 我的证照.")
-        % {"type": kind.name, "number": certificate.number},
-        data={"certificate": certificate.number},
+        message=message % {"type": kind.name, "number": certificate.number},
+        data={"certificate": certificate.number, "provisional": gaps_open},
     )
     audit_log(
         actor=actor, action="case_certificate_issued", obj=case, data={"certificate": certificate.number}
     )
     return certificate.number
+
+
+def _is_provisional(number: str) -> bool:
+    from onevisit.certificates.selectors import certificate_by_number
+
+    certificate = certificate_by_number(number)
+    return certificate is not None and certificate.provisional and certificate.status == "valid"
 
 
 def certificate_withdraw(*, actor: Any, case: Case, reason: str) -> None:

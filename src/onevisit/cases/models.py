@@ -24,9 +24,10 @@ class Case(models.Model):
         REJECTED = "rejected", _("Rejected")
         NOT_ACCEPTED = "not_accepted", _("Not accepted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        TERMINATED = "terminated", _("Terminated")
 
     OPEN = (Status.SUBMITTED, Status.CORRECTION, Status.ACCEPTED, Status.SUSPENDED)
-    FINISHED = (Status.APPROVED, Status.REJECTED, Status.NOT_ACCEPTED, Status.WITHDRAWN)
+    FINISHED = (Status.APPROVED, Status.REJECTED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED)
 
     number = models.CharField(_("case number"), max_length=32, unique=True, null=True, blank=True)
     item_version = models.ForeignKey("catalog.ItemVersion", on_delete=models.PROTECT, related_name="cases")
@@ -100,6 +101,15 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+    @property
+    def with_gaps(self) -> bool:
+        """Filed with materials to supply later (容缺); true also once they are all supplied."""
+        return self.gaps.exists()
+
+    @property
+    def open_gaps(self) -> models.QuerySet[CaseGap]:
+        return self.gaps.filter(supplied_at__isnull=True)
 
 
 class ExtensionRequest(models.Model):
@@ -241,3 +251,58 @@ class Decision(models.Model):
     def automatic(self) -> bool:
         """Taken by the item's rules (秒批), not by a person."""
         return bool(self.rule_trace) and self.decided_by_id is None
+
+
+class Commitment(models.Model):
+    """承诺书: what the applicant signed, word for word, with its hash, who signed and when.
+
+    ``kind`` says what it commits to: to supply the missing materials (容缺) or, later, that the
+    conditions are met (告知承诺)."""
+
+    class Kind(models.TextChoices):
+        TOLERANCE = "tolerance", _("Commitment to supply missing materials (容缺)")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="commitments")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    text = models.TextField(_("text signed"), help_text=_("Exactly the text shown to the applicant."))
+    sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    signed_by = models.ForeignKey(
+        "identity.Person", on_delete=models.PROTECT, related_name="commitments", verbose_name=_("signed by")
+    )
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "signed_at"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} {self.sha256[:12]}"
+
+
+class CaseGap(models.Model):
+    """容缺项: a tolerable material the applicant promised to supply later, by ``deadline``.
+
+    The deadline is set at acceptance (working days from it, never beyond the promised limit);
+    ``supplied_at`` closes the gap, ``reminded_at`` records the one reminder."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="gaps")
+    requirement = models.ForeignKey("catalog.MaterialRequirement", on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateField(_("deadline"), null=True, blank=True, help_text=_("Set at acceptance."))
+    supplied_at = models.DateTimeField(_("supplied at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "requirement__order", "id"]
+        unique_together = [("case", "requirement")]
+        indexes = [models.Index(fields=["supplied_at", "deadline"])]
+        verbose_name = _("missing material (容缺)")
+        verbose_name_plural = _("missing materials (容缺)")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.requirement_id} by {self.deadline}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.supplied_at is None

@@ -207,6 +207,13 @@ def material_upload(
 ) -> SuppliedMaterial:
     case = _locked(case)
     _require(case, Case.Status.DRAFT, Case.Status.CORRECTION, Case.Status.SUBMITTED)
+    return store_upload(actor=actor, case=case, requirement=requirement, stream=stream, name=name)
+
+
+def store_upload(
+    *, actor: Any, case: Case, requirement: MaterialRequirement, stream: IO[bytes], name: str
+) -> SuppliedMaterial:
+    """Check and keep an uploaded material (the caller holds the case's lock and checked its state)."""
     if requirement.version_id != case.item_version_id:
         raise ValidationError(_("This material is not asked for by this service."))
     checked = uploads.check_upload(stream, name)
@@ -238,8 +245,18 @@ def missing_materials(case: Case, *, known: dict[int, Any] | None = None) -> lis
 
 
 @transaction.atomic
-def case_submit(*, actor: Any, case: Case, idempotency_key: uuid.UUID | str) -> Case:
-    """File the case. The same key always gives the same case: a double click files one case."""
+def case_submit(
+    *,
+    actor: Any,
+    case: Case,
+    idempotency_key: uuid.UUID | str,
+    commitment: str | None = None,
+    ip: str | None = None,
+) -> Case:
+    """File the case. The same key always gives the same case: a double click files one case.
+
+    Materials marked "supply later" (容缺) need ``commitment``: the exact text the applicant read
+    and signed by submitting (see ``tolerance``)."""
     try:
         idempotency_key = uuid.UUID(str(idempotency_key))
     except ValueError as exc:
@@ -255,14 +272,12 @@ def case_submit(*, actor: Any, case: Case, idempotency_key: uuid.UUID | str) -> 
     errors = forms.validate(case.item_version.form.schema, case.form_data)
     if errors:
         raise ValidationError(errors)
+    from . import tolerance
     from .evidence import evidence_for, evidence_use, trusted_apply
 
     known = evidence_for(case)
     missing = missing_materials(case, known=known)
-    if missing:
-        raise ValidationError(
-            _("Supply these materials first: %(names)s.") % {"names": "、".join(m.name for m in missing)}
-        )
+    tolerance.on_submit(actor=actor, case=case, missing=missing, commitment=commitment, ip=ip)
     correcting = case.status == Case.Status.CORRECTION
     if not case.number:
         case.number = case_number_next(region_code=case.department.region.code, day=timezone.localdate())
@@ -280,6 +295,10 @@ def case_submit(*, actor: Any, case: Case, idempotency_key: uuid.UUID | str) -> 
         case, kind="corrected" if correcting else "submitted", actor=actor,
         message=_("The corrected application was submitted.") if correcting else _("The application was submitted; case number %(number)s.") % {"number": case.number},
     )  # fmt: skip
+    if missing:
+        _event(case, kind="gaps_committed", actor=actor,
+               message=_("Filed with materials to supply later (容缺): %(names)s. The commitment to supply them is signed.")
+               % {"names": "、".join(m.name for m in missing)})  # fmt: skip
     audit_log(actor=actor, action="case_submitted", obj=case, data={"number": case.number})
     return case
 
@@ -316,6 +335,9 @@ def case_accept(*, actor: Any, case: Case, on: dt.date | None = None, at_counter
     case.accepted_on = on or timezone.localdate()
     case.status = Case.Status.ACCEPTED
     case.promised_due, case.statutory_due = case_deadlines(case)
+    from . import tolerance
+
+    gaps = tolerance.on_accept(actor=actor, case=case)
     if at_counter:
         case.visits += 1
     version = case.item_version
@@ -330,6 +352,8 @@ def case_accept(*, actor: Any, case: Case, on: dt.date | None = None, at_counter
     )
     _event(case, kind="accepted", actor=actor,
            message=_("Accepted. Promised by %(date)s.") % {"date": f"{case.promised_due:%Y年%m月%d日}"})  # fmt: skip
+    if gaps:
+        _event(case, kind="accepted_with_gaps", actor=actor, message=tolerance.accepted_message(gaps))
     audit_log(actor=actor, action="case_accepted", obj=case, data={"on": case.accepted_on.isoformat()})
     return case
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django_tasks import task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
 
 from . import services
 
@@ -17,3 +19,17 @@ def case_certificate_issue(case_id: int) -> str:
     from .issuance import case_certificate_issue as issue
 
     return issue(actor="system", case_id=case_id)
+
+
+@task()
+def case_gaps_sweep() -> dict[str, int]:
+    """容缺: remind before the deadlines, terminate the cases whose deadline passed."""
+    from .tolerance import gaps_sweep
+
+    return gaps_sweep()
+
+
+@db_periodic_task(crontab(minute="10", hour="1"))
+def case_gaps_sweep_periodic() -> None:
+    # Daily, early in the morning: deadlines are dates, so "past" means past yesterday.
+    case_gaps_sweep.enqueue()

@@ -34,6 +34,7 @@ from onevisit.core import crypto
 from onevisit.core.audit import audit_log
 from onevisit.exchange.models import DataResource, SharingAgreement
 from onevisit.exchange.services import record_put
+from onevisit.identity.credit import credit_record_add
 from onevisit.identity.models import ApplicantAccount, Authorization, Organization, Person
 from onevisit.identity.services import (
     applicant_account_open,
@@ -387,6 +388,24 @@ def load_registry_records(actor: Any) -> None:
                 record_put(actor=actor, resource=resources[code], data=data, **subject)
 
 
+def load_credit_records(actor: Any) -> None:
+    """信用记录 of the demo people (赵敏: serious bad credit, matching her 公共信用信息 registry record)."""
+    for row in _yaml("credit_records.yaml") or []:
+        person = Person.objects.get(
+            id_number_hash=crypto.lookup_hash(normalize_id_number(str(row["id_number"])))
+        )
+        if person.credit_records.filter(kind=row["kind"], legal_basis=row["legal_basis"]).exists():
+            continue  # loaded before
+        credit_record_add(
+            actor=actor,
+            person=person,
+            kind=row["kind"],
+            reason=row["reason"],
+            legal_basis=row["legal_basis"],
+            department=Department.objects.get(code=row["department"]),
+        )
+
+
 @transaction.atomic
 def load_demo(*, verbosity: int = 1) -> dict[str, int]:
     actor = SYSTEM
@@ -411,6 +430,7 @@ def load_demo(*, verbosity: int = 1) -> dict[str, int]:
     load_people(actor)
     load_applicants(actor)
     load_registry_records(actor)
+    load_credit_records(actor)
     load_certificates(actor)
     audit_log(
         actor=actor, action="demo_loaded", object_type="demo", object_id="demo", data={"items": len(paths)}

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from onevisit.cases import evidence, forms, instant, services
+from onevisit.cases import evidence, forms, instant, services, tolerance
 from onevisit.cases.models import Case, Channel
 from onevisit.catalog import selectors as catalog
 from onevisit.catalog.models import ServiceItem
 from onevisit.core import crypto
+from onevisit.identity.login import client_ip
 from onevisit.identity.models import ApplicantAccount
 
 from . import scope
@@ -153,9 +154,15 @@ def resume_url(case: Case) -> str:
     for n, (_title, fields) in enumerate(forms.steps_of(schema), start=1):
         if any(f.name in errors for f in fields):
             return reverse("portal:apply_step", args=[code, case.pk, n])
-    if services.missing_materials(case):
+    if _still_missing(case):
         return reverse("portal:apply_materials", args=[code, case.pk])
     return reverse("portal:apply_check", args=[code, case.pk])
+
+
+def _still_missing(case: Case) -> list[Any]:
+    """Missing materials not marked "supply later" (容缺)."""
+    later = set(case.gaps.values_list("requirement_id", flat=True))
+    return [m for m in services.missing_materials(case) if m.pk not in later]
 
 
 def _step_list(case: Case, current: str) -> list[dict[str, Any]]:
@@ -351,9 +358,16 @@ def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: in
     requirements = list(case.item_version.materials.all())
     known = evidence.evidence_for(case)
     errors: dict[int, str] = {}
+    offered = tolerance.offered(case)
     if request.method == "POST":
         for requirement in requirements:
             upload = request.FILES.get(f"m-{requirement.pk}")
+            later = request.POST.get(f"later-{requirement.pk}") == "1" and upload is None
+            if later or case.gaps.filter(requirement=requirement).exists():
+                try:
+                    tolerance.gap_mark(actor=request.user, case=case, requirement=requirement, later=later)
+                except ValidationError as exc:
+                    errors[requirement.pk] = " ".join(_service_errors(exc))
             if upload is None:
                 continue
             try:
@@ -367,8 +381,12 @@ def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: in
             except ValidationError as exc:
                 errors[requirement.pk] = " ".join(_service_errors(exc))
         if not errors:
-            for requirement in services.missing_materials(case):
-                errors[requirement.pk] = _("Upload %(name)s.") % {"name": requirement.name}
+            for requirement in _still_missing(case):
+                errors[requirement.pk] = (
+                    _("Upload %(name)s, or choose to supply it later.")
+                    if offered and requirement.tolerable
+                    else _("Upload %(name)s.")
+                ) % {"name": requirement.name}
         if not errors:
             return redirect("portal:apply_check", code=code, pk=pk)
     supplied: dict[int, list[Any]] = {}
@@ -383,6 +401,9 @@ def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: in
             "rows": [
                 (r, supplied.get(r.pk, []), errors.get(r.pk, ""), known.get(r.pk)) for r in requirements
             ],
+            "offered": offered,
+            "later": set(case.gaps.values_list("requirement_id", flat=True)),
+            "tolerance_days": tolerance.max_days(case),
             "error_links": [(f"#m-{k}", m) for k, m in errors.items()],
             "step_list": _step_list(case, "materials"),
             "back": reverse("portal:apply_step", args=[code, pk, len(forms.steps_of(_schema(case)))]),
@@ -412,6 +433,7 @@ def _check_page(request: HttpRequest, case: Case, errors: list[str], status: int
     supplied: dict[int, list[Any]] = {}
     for material in case.materials.all():
         supplied.setdefault(material.requirement_id, []).append(material)
+    later = [r for r in tolerance.marked(case) if r.pk not in supplied and r.pk not in known]
     return render(
         request,
         "portal/apply/check.html",
@@ -428,6 +450,8 @@ def _check_page(request: HttpRequest, case: Case, errors: list[str], status: int
             "error_links": [("", e) for e in errors],
             "step_list": _step_list(case, "check"),
             "correcting": case.status == Case.Status.CORRECTION,
+            "later": {r.pk for r in later},
+            "commitment": tolerance.commitment_text(case, later) if later else "",
         },
         status=status,
     )
@@ -458,7 +482,15 @@ def submit(request: HttpRequest, account: ApplicantAccount, code: str, pk: int) 
         if case.status == Case.Status.CORRECTION and case.accepted_on is not None:
             services.case_resubmit_correction(actor=request.user, case=case)
         else:
-            case = services.case_submit(actor=request.user, case=case, idempotency_key=key)
+            case = services.case_submit(
+                actor=request.user,
+                case=case,
+                idempotency_key=key,
+                commitment=request.POST.get("commitment", "")[:20000]
+                if "commitment" in request.POST
+                else None,
+                ip=client_ip(request),
+            )
             if instant.is_instant(case) and case.status == Case.Status.SUBMITTED:
                 try:
                     instant.case_instant_decide(actor=request.user, case=case)

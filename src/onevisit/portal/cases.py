@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onevisit.cases import selectors, services
+from onevisit.cases import selectors, services, tolerance
 from onevisit.cases.models import Case
 from onevisit.identity.models import ApplicantAccount
 
@@ -33,6 +33,7 @@ CHIPS = {
     Case.Status.REJECTED: "chip-bad",
     Case.Status.NOT_ACCEPTED: "chip-bad",
     Case.Status.WITHDRAWN: "chip-muted",
+    Case.Status.TERMINATED: "chip-bad",
 }
 WITHDRAWABLE = (Case.Status.SUBMITTED, Case.Status.CORRECTION, Case.Status.ACCEPTED, Case.Status.SUSPENDED)
 
@@ -76,6 +77,8 @@ def case_detail(request: HttpRequest, account: ApplicantAccount, number: str) ->
             "decision": getattr(case, "decision", None),
             "materials": list(case.materials.select_related("requirement")),
             "can_withdraw": case.status in WITHDRAWABLE,
+            "gaps": (gaps := list(case.gaps.select_related("requirement"))),
+            "open_gaps": [g for g in gaps if g.is_open] if case.status in tolerance.SUPPLY_STATUSES else [],
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account, apply, cases, certificates, contact, datause, views
+from . import account, apply, cases, certificates, contact, datause, gaps, views
 
 app_name = "portal"
 urlpatterns = [
@@ -22,6 +22,9 @@ urlpatterns = [
     path("cases/<str:number>/", cases.case_detail, name="case"),
     path("cases/<str:number>/withdraw/", cases.case_withdraw, name="case_withdraw"),
     path("cases/<str:number>/receipt.pdf", cases.case_receipt, name="case_receipt"),
+    path("cases/<str:number>/gap-notice/", gaps.notice, name="case_gap_notice"),
+    path("cases/<str:number>/gap-notice.pdf", gaps.notice_pdf, name="case_gap_notice_pdf"),
+    path("cases/<str:number>/gaps/<int:gap_id>/", gaps.supply, name="case_gap_supply"),
     path("items/<str:code>/process.bpmn", views.item_process, name="item_process"),
     path("bundles/", views.bundles, name="bundles"),
     path("bundles/<slug:code>/", views.bundle, name="bundle"),

@@ -145,6 +145,7 @@ SPECTACULAR_SETTINGS = {
         "WorkItemStatusEnum": "onevisit.workflow.models.WorkItem.Status",
         "CaseStatusEnum": "onevisit.cases.models.Case.Status",
         "StatusEnum": "onevisit.catalog.models.ServiceItem.Status",
+        "CreditKindEnum": "onevisit.identity.models.CreditKind",
     },
 }
 
@@ -218,5 +219,10 @@ ONEVISIT_EMAIL_CONFIRM_DAILY_LIMIT = 5  # confirmation emails per account in 24 
 ONEVISIT_SIGNING_DIR = Path(env_str("ONEVISIT_SIGNING_DIR") or VAR_DIR / "keys")
 ONEVISIT_SIGNING_DEMO_KEYS = False  # demo and tests: make missing keys under a demo CA on first use
 ONEVISIT_SHARE_MAX_DAYS = 30  # longest life of a certificate share link (授权用证)
+
+# 容缺受理: working days from acceptance to supply a missing material (capped by the promised limit),
+# and how many working days before that deadline the applicant is reminded.
+ONEVISIT_TOLERANCE_DAYS = env_int("ONEVISIT_TOLERANCE_DAYS", 10)
+ONEVISIT_TOLERANCE_REMIND_DAYS = env_int("ONEVISIT_TOLERANCE_REMIND_DAYS", 2)
 
 ONEVISIT_DEMO = False

@@ -146,6 +146,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "requirements": list(version.materials.all()),
             "supplied": list(case.materials.select_related("requirement")),
+            "gaps": list(case.gaps.select_related("requirement")),
             "events": case.events.select_related("department"),
             # One form per step, each with its own ids (a department may hold two steps at once).
             "my_items": [(item, forms.StepForm(auto_id=f"step{item.pk}-%s")) for item in my_items],

@@ -129,6 +129,14 @@ class ItemVersion(models.Model):
         blank=True,
         help_text=_("Code of the electronic certificate type issued on approval (电子证照), if any."),
     )
+    provisional_certificate = models.BooleanField(
+        _("provisional certificate while materials are missing (容缺)"),
+        default=False,
+        help_text=_(
+            "Issue the certificate marked provisional while materials accepted as missing are still "
+            "to come; otherwise no certificate until they are all supplied."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
