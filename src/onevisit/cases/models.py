@@ -261,6 +261,7 @@ class Commitment(models.Model):
 
     class Kind(models.TextChoices):
         TOLERANCE = "tolerance", _("Commitment to supply missing materials (容缺)")
+        COMMITMENT = "commitment", _("Commitment that the conditions are met (告知承诺)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="commitments")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -252,11 +252,13 @@ def case_submit(
     idempotency_key: uuid.UUID | str,
     commitment: str | None = None,
     ip: str | None = None,
+    approval_commitment: str | None = None,
 ) -> Case:
     """File the case. The same key always gives the same case: a double click files one case.
 
     Materials marked "supply later" (容缺) need ``commitment``: the exact text the applicant read
-    and signed by submitting (see ``tolerance``)."""
+    and signed by submitting (see ``tolerance``). Materials replaced by a commitment (告知承诺) need
+    ``approval_commitment``, likewise (see ``commitment``)."""
     try:
         idempotency_key = uuid.UUID(str(idempotency_key))
     except ValueError as exc:
@@ -278,6 +280,9 @@ def case_submit(
     known = evidence_for(case)
     missing = missing_materials(case, known=known)
     tolerance.on_submit(actor=actor, case=case, missing=missing, commitment=commitment, ip=ip)
+    from . import commitment as approval
+
+    promise = approval.on_submit(actor=actor, case=case, text=approval_commitment, ip=ip)
     correcting = case.status == Case.Status.CORRECTION
     if not case.number:
         case.number = case_number_next(region_code=case.department.region.code, day=timezone.localdate())
@@ -299,6 +304,10 @@ def case_submit(
         _event(case, kind="gaps_committed", actor=actor,
                message=_("Filed with materials to supply later (容缺): %(names)s. The commitment to supply them is signed.")
                % {"names": "、".join(m.name for m in missing)})  # fmt: skip
+    if promise is not None:
+        _event(case, kind="commitment_signed", actor=actor,
+               message=_("Filed on a commitment (告知承诺) instead of: %(names)s.")
+               % {"names": "、".join(m.name for m in approval.replaced(case))})  # fmt: skip
     audit_log(actor=actor, action="case_submitted", obj=case, data={"number": case.number})
     return case
 

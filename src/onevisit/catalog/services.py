@@ -36,7 +36,7 @@ from .search import tokens_for
 COPIED_VERSION_FIELDS = [
     "name", "kind", "summary", "legal_basis", "conditions", "statutory_limit_days", "statutory_limit_note",
     "promised_limit_days", "visits", "fees", "fee_note", "channels", "location", "hours", "consult_phone",
-    "complaint_phone", "faq", "source_note", "certificate_type",
+    "complaint_phone", "faq", "source_note", "certificate_type", "commitment_text", "commitment_high_risk",
 ]  # fmt: skip
 
 

@@ -451,11 +451,15 @@ def _same(item: ServiceItem, record: dict[str, Any]) -> bool:
 def _fill_version(version: ItemVersion, record: dict[str, Any]) -> None:
     version.name = record["name"]
     for name in VERSION_FIELDS:
+        if name in ("commitment_text", "commitment_high_risk") and name not in record:
+            continue  # not in the spreadsheet columns: an import keeps what the version says
         value = record.get(name)
         if value is None and name not in ("statutory_limit_days", "promised_limit_days"):
             value = (
                 [] if name in ("legal_basis", "fees", "channels", "faq") else ("" if name != "visits" else 0)
             )
+            if name == "commitment_high_risk":
+                value = False
         setattr(version, name, value)
     version.save()
     version.materials.all().delete()

@@ -168,6 +168,8 @@ def item_record(path: Path) -> dict[str, Any]:
         "keywords": " ".join(keywords) if isinstance(keywords, list) else str(keywords),
         "popular": bool(row.get("popular")),
         **{key: version.get(key) for key in transfer.VERSION_FIELDS},
+        "commitment_text": version.get("commitment_text") or "",
+        "commitment_high_risk": bool(version.get("commitment_high_risk")),
         "form": json.loads(_read("forms", version["form"])),
         "process": _read("processes", version["process"]),
         "rules": _read("rules", version["rules"]) if version.get("rules") else "",

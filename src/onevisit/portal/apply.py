@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from onevisit.cases import commitment as approval
 from onevisit.cases import evidence, forms, instant, services, tolerance
-from onevisit.cases.models import Case, Channel
+from onevisit.cases.models import Case, Channel, SuppliedMaterial
 from onevisit.catalog import selectors as catalog
 from onevisit.catalog.models import ServiceItem
 from onevisit.core import crypto
@@ -359,10 +360,21 @@ def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: in
     known = evidence.evidence_for(case)
     errors: dict[int, str] = {}
     offered = tolerance.offered(case)
+    promise_offered = approval.offered(case)
     if request.method == "POST":
+        promised_before = {r.pk for r in approval.replaced(case)}
         for requirement in requirements:
             upload = request.FILES.get(f"m-{requirement.pk}")
-            later = request.POST.get(f"later-{requirement.pk}") == "1" and upload is None
+            replace = request.POST.get(f"promise-{requirement.pk}") == "1" and upload is None
+            if replace or requirement.pk in promised_before:
+                try:
+                    approval.commitment_mark(
+                        actor=request.user, case=case, requirement=requirement, replace=replace
+                    )
+                except ValidationError as exc:
+                    errors[requirement.pk] = " ".join(_service_errors(exc))
+                    continue
+            later = request.POST.get(f"later-{requirement.pk}") == "1" and upload is None and not replace
             if later or case.gaps.filter(requirement=requirement).exists():
                 try:
                     tolerance.gap_mark(actor=request.user, case=case, requirement=requirement, later=later)
@@ -383,14 +395,16 @@ def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: in
         if not errors:
             for requirement in _still_missing(case):
                 errors[requirement.pk] = (
-                    _("Upload %(name)s, or choose to supply it later.")
+                    _("Upload %(name)s, or replace it by a commitment.")
+                    if promise_offered and requirement.commitment_replaceable
+                    else _("Upload %(name)s, or choose to supply it later.")
                     if offered and requirement.tolerable
                     else _("Upload %(name)s.")
                 ) % {"name": requirement.name}
         if not errors:
             return redirect("portal:apply_check", code=code, pk=pk)
     supplied: dict[int, list[Any]] = {}
-    for material in case.materials.all():
+    for material in case.materials.exclude(source=SuppliedMaterial.Source.COMMITMENT):
         supplied.setdefault(material.requirement_id, []).append(material)
     return render(
         request,
@@ -404,6 +418,8 @@ def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: in
             "offered": offered,
             "later": set(case.gaps.values_list("requirement_id", flat=True)),
             "tolerance_days": tolerance.max_days(case),
+            "promise_offered": promise_offered,
+            "promised": {r.pk for r in approval.replaced(case)},
             "error_links": [(f"#m-{k}", m) for k, m in errors.items()],
             "step_list": _step_list(case, "materials"),
             "back": reverse("portal:apply_step", args=[code, pk, len(forms.steps_of(_schema(case)))]),
@@ -434,6 +450,7 @@ def _check_page(request: HttpRequest, case: Case, errors: list[str], status: int
     for material in case.materials.all():
         supplied.setdefault(material.requirement_id, []).append(material)
     later = [r for r in tolerance.marked(case) if r.pk not in supplied and r.pk not in known]
+    promised = approval.replaced(case)
     return render(
         request,
         "portal/apply/check.html",
@@ -452,6 +469,7 @@ def _check_page(request: HttpRequest, case: Case, errors: list[str], status: int
             "correcting": case.status == Case.Status.CORRECTION,
             "later": {r.pk for r in later},
             "commitment": tolerance.commitment_text(case, later) if later else "",
+            "approval_commitment": approval.commitment_text(case, promised) if promised else "",
         },
         status=status,
     )
@@ -488,6 +506,9 @@ def submit(request: HttpRequest, account: ApplicantAccount, code: str, pk: int) 
                 idempotency_key=key,
                 commitment=request.POST.get("commitment", "")[:20000]
                 if "commitment" in request.POST
+                else None,
+                approval_commitment=request.POST.get("approval_commitment", "")[:20000]
+                if "approval_commitment" in request.POST
                 else None,
                 ip=client_ip(request),
             )

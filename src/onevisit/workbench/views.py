@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from onevisit.cases import commitment as approval
 from onevisit.cases import selectors as case_selectors
 from onevisit.cases import services as case_services
 from onevisit.cases.access import case_read_log
@@ -147,6 +148,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "requirements": list(version.materials.all()),
             "supplied": list(case.materials.select_related("requirement")),
             "gaps": list(case.gaps.select_related("requirement")),
+            "approval_commitment": approval.signed(case),
+            "approval_replaced": approval.replaced(case),
             "events": case.events.select_related("department"),
             # One form per step, each with its own ids (a department may hold two steps at once).
             "my_items": [(item, forms.StepForm(auto_id=f"step{item.pk}-%s")) for item in my_items],

@@ -137,6 +137,19 @@ class ItemVersion(models.Model):
             "to come; otherwise no certificate until they are all supplied."
         ),
     )
+    commitment_text = models.TextField(
+        _("commitment text (告知承诺书)"),
+        blank=True,
+        help_text=_(
+            "What the applicant would otherwise have to prove and what a false commitment costs. "
+            "Materials marked replaceable by a commitment may be replaced only when this is filled in."
+        ),
+    )
+    commitment_high_risk = models.BooleanField(
+        _("high risk: no commitment (告知承诺)"),
+        default=False,
+        help_text=_("A high-risk item never takes a commitment instead of proof."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
