@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "onevisit.exchange",
     "onevisit.catalog",
     "onevisit.cases",
+    "onevisit.supervision",
     "onevisit.portal",
     "onevisit.workbench",
     "onevisit.api",
@@ -224,5 +225,8 @@ ONEVISIT_SHARE_MAX_DAYS = 30  # longest life of a certificate share link (授权
 # and how many working days before that deadline the applicant is reminded.
 ONEVISIT_TOLERANCE_DAYS = env_int("ONEVISIT_TOLERANCE_DAYS", 10)
 ONEVISIT_TOLERANCE_REMIND_DAYS = env_int("ONEVISIT_TOLERANCE_REMIND_DAYS", 2)
+ONEVISIT_POST_CHECK_RATIO = env_int(
+    "ONEVISIT_POST_CHECK_RATIO", 10
+)  # 事后核查: percent of cases sampled by default
 
 ONEVISIT_DEMO = False

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import counter, views
+from . import counter, post_checks, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("cases/<int:pk>/materials/<int:material>/", views.material_viewer, name="material_viewer"),
     path("materials/<int:pk>/", views.material_file, name="material"),
     path("counter/", counter.counter, name="counter"),
+    path("post-checks/", post_checks.post_checks, name="post_checks"),
+    path("post-checks/draws/<int:pk>/", post_checks.post_check_draw, name="post_check_draw"),
+    path("post-checks/<int:pk>/", post_checks.post_check, name="post_check"),
     path("counter/items/<str:code>/", counter.intake, name="counter_intake"),
     path("counter/cases/<int:pk>/<slug:kind>/", counter.document, name="counter_document"),
     path("counter/cases/<int:pk>/<slug:kind>/pdf/", counter.document_pdf, name="counter_document_pdf"),
