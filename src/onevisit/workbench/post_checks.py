@@ -32,12 +32,32 @@ class DrawForm(forms.Form):
         max_length=services.MAX_SEED,
     )
 
+    REQUIRED = {
+        "item": gettext_lazy("Choose the service whose approvals are checked."),
+        "since": gettext_lazy("Enter the first day of the period, e.g. 2026-11-01."),
+        "until": gettext_lazy("Enter the last day of the period, e.g. 2026-11-30."),
+        "ratio": gettext_lazy("Enter the share of cases to check, from 1 to 100."),
+    }
+
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["item"].queryset = selectors.items_supervised(user)  # type: ignore[attr-defined]
+        for name, message in self.REQUIRED.items():
+            self.fields[name].error_messages["required"] = message
 
 
 class ResultForm(forms.Form):
+    REQUIRED = {
+        "outcome": gettext_lazy("Choose whether the commitment is true or false."),
+        "note": gettext_lazy("Say what was checked and what was found."),
+        "evidence": gettext_lazy("Attach the evidence: a PDF, JPEG or PNG file."),
+    }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name, message in self.REQUIRED.items():
+            self.fields[name].error_messages["required"] = message
+
     outcome = forms.ChoiceField(
         label=gettext_lazy("Result"),
         choices=[(PostCheck.Status.PASSED, gettext_lazy("The commitment is true")),
