@@ -107,9 +107,9 @@ def _refusal(case: Case, requirements: list[MaterialRequirement]) -> str | None:
 @transaction.atomic
 def commitment_mark(*, actor: Any, case: Case, requirement: MaterialRequirement, replace: bool) -> None:
     """While drafting: replace a material by the commitment, or take that back."""
-    from .services import _locked, _require
+    from .services import _require, case_locked
 
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.DRAFT, Case.Status.CORRECTION)
     if case.accepted_on is not None:
         raise ValidationError(_("A commitment can replace a material only before acceptance."))

@@ -34,11 +34,11 @@ from .instant import case_instant_decide, is_instant
 from .models import Case, Channel, SuppliedMaterial
 from .selectors import authorization_for
 from .services import (
-    _event,
-    _locked,
     _require,
     case_accept,
     case_draft_save,
+    case_event,
+    case_locked,
     case_number_next,
     case_refuse,
     case_request_correction,
@@ -54,7 +54,7 @@ MAX_ITEM_CODES = 50
 @transaction.atomic
 def material_record_paper(*, actor: Any, case: Case, requirement: MaterialRequirement) -> SuppliedMaterial:
     """The clerk saw and checked the paper original of a material (核验原件)."""
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.DRAFT, Case.Status.CORRECTION, Case.Status.SUBMITTED)
     if requirement.version_id != case.item_version_id:
         raise ValidationError(_("This material is not asked for by this service."))
@@ -65,7 +65,7 @@ def material_record_paper(*, actor: Any, case: Case, requirement: MaterialRequir
         checked_by=actor if getattr(actor, "is_authenticated", False) else None,
         checked_at=timezone.now(),
     )
-    _event(case, kind="material_checked", actor=actor, public=False,
+    case_event(case, kind="material_checked", actor=actor, public=False,
            message=_("Paper original checked at the counter: %(name)s.") % {"name": requirement.name},
            data={"requirement": requirement.pk})  # fmt: skip
     audit_log(actor=actor, action="material_paper_checked", obj=material, data={"case": case.pk})
@@ -75,14 +75,14 @@ def material_record_paper(*, actor: Any, case: Case, requirement: MaterialRequir
 def _counter_file(*, actor: Any, case: Case, idempotency_key: uuid.UUID) -> Case:
     """File a draft taken in at the counter as submitted, whatever is missing: the clerk answers it on
     the spot (一次性告知 or 不予受理), so the applicant holds a case number either way."""
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.DRAFT)
     case.number = case_number_next(region_code=case.department.region.code, day=timezone.localdate())
     case.status = Case.Status.SUBMITTED
     case.submitted_at = timezone.now()
     case.idempotency_key = idempotency_key
     case.save(update_fields=["number", "status", "submitted_at", "idempotency_key"])
-    _event(case, kind="submitted", actor=actor,
+    case_event(case, kind="submitted", actor=actor,
            message=_("The application was taken in at the counter; case number %(number)s.") % {"number": case.number})  # fmt: skip
     audit_log(actor=actor, action="case_submitted", obj=case, data={"number": case.number, "counter": True})
     return case
@@ -93,7 +93,7 @@ def case_counter_notice(*, actor: Any, case: Case, idempotency_key: uuid.UUID, n
     """一次性告知 at the counter (Art. 32): the draft is filed and, at once, everything missing is
     listed — every required material not supplied and every form entry to complete — with the
     clerk's note. Counts as one visit."""
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.DRAFT)
     missing = missing_materials(case)
     problems = list(forms.validate(case.item_version.form.schema, case.form_data).values())

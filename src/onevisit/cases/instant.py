@@ -22,7 +22,7 @@ from onevisit.workflow import rules
 
 from . import issuance
 from .models import Case, Decision
-from .services import CaseStateError, _decide, _event, _locked, _require, case_deadlines
+from .services import CaseStateError, _decide, _require, case_deadlines, case_event, case_locked
 
 RULES_ACTOR = "秒批规则"
 
@@ -38,7 +38,7 @@ def _legal_basis(case: Case) -> str:
 @transaction.atomic
 def case_instant_decide(*, actor: Any, case: Case) -> rules.RuleResult | None:
     """Run the rules over a filed case. Returns what they said, or ``None`` for an item without rules."""
-    case = _locked(case)
+    case = case_locked(case)
     if not is_instant(case):
         return None
     _require(case, Case.Status.SUBMITTED)
@@ -48,7 +48,7 @@ def case_instant_decide(*, actor: Any, case: Case) -> rules.RuleResult | None:
     result = rules.decide(definition.dmn_xml, inputs, today=today)
     trace = result.trace(decision_id=definition.decision_id)
     if result.outcome == "manual":
-        _event(
+        case_event(
             case, kind="instant_manual", actor=RULES_ACTOR, data={"rule_trace": trace},
             message=_("The rules could not decide at once (%(reason)s). An officer will handle the application.")
             % {"reason": result.reason},
@@ -59,7 +59,7 @@ def case_instant_decide(*, actor: Any, case: Case) -> rules.RuleResult | None:
     case.status = Case.Status.ACCEPTED
     case.promised_due, case.statutory_due = case_deadlines(case)
     case.save(update_fields=["accepted_on", "status", "promised_due", "statutory_due"])
-    _event(
+    case_event(
         case,
         kind="accepted",
         actor=RULES_ACTOR,
@@ -98,7 +98,7 @@ def case_decision_overturn(
     *, actor: Any, case: Case, outcome: str, reasons: str, legal_basis: str
 ) -> Decision:
     """复核: a person replaces an automatic decision; both stay on record."""
-    case = _locked(case)
+    case = case_locked(case)
     if not may_review(actor, case):
         raise PermissionDenied(_("Only officers of the handling department may review this decision."))
     decision = Decision.objects.select_for_update().filter(case=case).first()
@@ -131,7 +131,7 @@ def case_decision_overturn(
         case.certificate_number = ""
         case.certificate_due = None  # nothing is due under Art. 44 any more
     case.save(update_fields=["status", "decided_at", "certificate_number", "certificate_due"])
-    _event(
+    case_event(
         case, kind="decision_overturned", actor=actor,
         message=_("On review by an officer the automatic decision was replaced: %(outcome)s. %(reasons)s")
         % {"outcome": decision.get_outcome_display(), "reasons": reasons},

@@ -103,7 +103,7 @@ def schedule(case: Case) -> None:
 @transaction.atomic
 def case_certificate_issue(*, actor: Any, case_id: int) -> str:
     """Issue the certificate of an approved case (idempotent); returns its number ("" if none is due)."""
-    from .services import _event
+    from .services import case_event
 
     case = (
         Case.objects.select_for_update(of=("self",))
@@ -120,7 +120,7 @@ def case_certificate_issue(*, actor: Any, case_id: int) -> str:
         return case.certificate_number
     if gaps_open and not case.item_version.provisional_certificate:
         if not case.events.filter(kind="certificate_waits_for_gaps").exists():
-            _event(
+            case_event(
                 case, kind="certificate_waits_for_gaps", actor=actor,
                 message=_("The certificate is issued once all the missing materials are supplied."),
             )  # fmt: skip
@@ -130,7 +130,7 @@ def case_certificate_issue(*, actor: Any, case_id: int) -> str:
     if missing:
         # The department enters what the form does not say (制证信息) on the case page; say so once.
         if not case.events.filter(kind="certificate_pending").exists():
-            _event(
+            case_event(
                 case, kind="certificate_pending", actor=actor, public=False,
                 message=_("The certificate needs details the application does not give: %(fields)s. Enter them on the case page.")
                 % {"fields": "、".join(str(f.get("label") or f["key"]) for f in missing)},
@@ -155,7 +155,7 @@ def case_certificate_issue(*, actor: Any, case_id: int) -> str:
         if gaps_open
         else _("Electronic certificate issued: %(type)s No. %(number)s. It is in 我的证照.")
     )  # fmt: skip
-    _event(
+    case_event(
         case,
         kind="certificate_issued",
         actor=actor,
@@ -184,9 +184,9 @@ def certificate_withdraw(*, actor: Any, case: Case, reason: str) -> None:
     certificate = certificate_by_number(case.certificate_number)
     if certificate is not None and certificate.status != "revoked":
         certificates.certificate_revoke(actor=actor, certificate=certificate, reason=reason)
-        from .services import _event
+        from .services import case_event
 
-        _event(
+        case_event(
             case, kind="certificate_revoked", actor=actor,
             message=_("The electronic certificate No. %(number)s is revoked: %(reason)s")
             % {"number": certificate.number, "reason": reason},
@@ -200,9 +200,9 @@ MAX_DETAIL = 200
 def case_certificate_complete(*, actor: Any, case: Case, values: dict[str, str]) -> str:
     """制证: an officer of the department enters the certificate's missing details; then it is issued."""
     from .instant import may_review
-    from .services import CaseStateError, _locked
+    from .services import CaseStateError, case_locked
 
-    case = _locked(case)
+    case = case_locked(case)
     if not may_review(actor, case):
         raise PermissionDenied(_("Only officers of the handling department may issue its certificate."))
     if case.status != Case.Status.APPROVED or case.certificate_number:

@@ -8,13 +8,11 @@ import datetime as dt
 import uuid
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevisit.catalog.models import ItemVersion, MaterialRequirement
@@ -45,7 +43,7 @@ def _instance(case: Case) -> Any:
     return case.process_instance
 
 
-def _locked(case: Case) -> Case:
+def case_locked(case: Case) -> Case:
     """The case row, locked. Only that row (``of=self``): locking the joined department or version
     too would serialise every case of a department, and deadlock with other writers, whose
     foreign-key checks at commit need those rows while they hold the audit chain's head."""
@@ -56,7 +54,7 @@ def _locked(case: Case) -> Case:
     )
 
 
-def _event(
+def case_event(
     case: Case,
     *,
     kind: str,
@@ -79,58 +77,6 @@ def _event(
     if public:
         case_event_notify.enqueue(event_id=event.pk)
     return event
-
-
-def case_event_send(*, event_id: int) -> bool:
-    """Tell the applicant (and their agent) of a public timeline line, by text message and/or email
-    as each has chosen; at most once (the claim on ``notified_at`` comes first)."""
-    from onevisit.identity.notify import applicants_notify
-
-    claimed = CaseEvent.objects.filter(pk=event_id, public=True, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    event = CaseEvent.objects.select_related("case__item_version").get(pk=event_id)
-    people = [p for p in (event.case.applicant_person_id, event.case.agent_id) if p]
-    # The messages leave the site: they are written in the default language, not a visitor's.
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("[Government services] Case %(number)s: %(message)s") % {
-            "number": event.case.number or "",
-            "message": event.message,
-        }
-        subject, body = _event_email(event)
-    applicants_notify(person_ids=people, sms_text=text, email_subject=subject, email_body=body)
-    return True
-
-
-def _event_email(event: CaseEvent) -> tuple[str, str]:
-    """The subject and text of the email about a timeline line: case number, status, the line, a link."""
-    from onevisit.identity.notify import site_link
-
-    case = event.case
-    values = {
-        "number": case.number or "",
-        "item": case.item_version.name,
-        "status": case.get_status_display(),
-        "message": event.message,
-        "at": formats.date_format(timezone.localtime(event.at), "DATETIME_FORMAT"),
-        "link": site_link(reverse("portal:case", args=[case.number])) if case.number else "",
-        "hotline": settings.ONEVISIT_SERVICE_HOTLINE,
-    }
-    subject = _("[Government services] Case %(number)s: %(status)s") % values
-    body = (
-        _(
-            "Hello,\n\nThere is news about your case.\n\n"
-            "Case number: %(number)s\nService: %(item)s\nStatus: %(status)s\n"
-            "Latest step: %(message)s (%(at)s)\n\n"
-            "See the case and its whole timeline: %(link)s\n\n"
-            "This email was sent automatically; please do not reply. For help, call %(hotline)s.\n"
-            "You can choose text messages and/or email on your account page."
-        )
-        % values
-    )
-    return subject, body
 
 
 def case_number_next(*, region_code: str, day: dt.date) -> str:
@@ -193,7 +139,7 @@ def case_draft_save(
         )  # fmt: skip
         audit_log(actor=actor, action="case_drafted", obj=case, data={"item": version.item.code})
         return case
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.DRAFT, Case.Status.CORRECTION)
     kept = {k: v for k, v in case.form_data.items() if k not in (page_fields or [])}
     case.form_data = {**kept, **form_data}
@@ -205,7 +151,7 @@ def case_draft_save(
 def material_upload(
     *, actor: Any, case: Case, requirement: MaterialRequirement, stream: IO[bytes], name: str
 ) -> SuppliedMaterial:
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.DRAFT, Case.Status.CORRECTION, Case.Status.SUBMITTED)
     return store_upload(actor=actor, case=case, requirement=requirement, stream=stream, name=name)
 
@@ -267,7 +213,7 @@ def case_submit(
     if existing is not None and existing.pk != case.pk:
         raise CaseStateError(_("This submission key belongs to another case."))
     # Lock, then look again: a concurrent submit with the same key may have just committed.
-    case = _locked(case)
+    case = case_locked(case)
     if case.idempotency_key == idempotency_key:
         return case
     _require(case, Case.Status.DRAFT, Case.Status.CORRECTION)
@@ -296,16 +242,16 @@ def case_submit(
         return Case.objects.get(idempotency_key=idempotency_key)
     evidence_use(actor=actor, case=case, known=known)
     trusted_apply(actor=actor, case=case)
-    _event(
+    case_event(
         case, kind="corrected" if correcting else "submitted", actor=actor,
         message=_("The corrected application was submitted.") if correcting else _("The application was submitted; case number %(number)s.") % {"number": case.number},
     )  # fmt: skip
     if missing:
-        _event(case, kind="gaps_committed", actor=actor,
+        case_event(case, kind="gaps_committed", actor=actor,
                message=_("Filed with materials to supply later (容缺): %(names)s. The commitment to supply them is signed.")
                % {"names": "、".join(m.name for m in missing)})  # fmt: skip
     if promise is not None:
-        _event(case, kind="commitment_signed", actor=actor,
+        case_event(case, kind="commitment_signed", actor=actor,
                message=_("Filed on a commitment (告知承诺) instead of: %(names)s.")
                % {"names": "、".join(m.name for m in approval.replaced(case))})  # fmt: skip
     audit_log(actor=actor, action="case_submitted", obj=case, data={"number": case.number})
@@ -315,7 +261,7 @@ def case_submit(
 @transaction.atomic
 def case_request_correction(*, actor: Any, case: Case, missing: list[MaterialRequirement], note: str) -> Case:
     """一次性告知 (Art. 32): everything missing, told at once."""
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.SUBMITTED)
     note = (note or "").strip()
     if not missing and not note:
@@ -325,7 +271,7 @@ def case_request_correction(*, actor: Any, case: Case, missing: list[MaterialReq
         raise ValidationError(_("A listed material is not asked for by this service."))
     case.status = Case.Status.CORRECTION
     case.save(update_fields=["status"])
-    _event(case, kind="correction_requested", actor=actor,
+    case_event(case, kind="correction_requested", actor=actor,
            message=_("Please supply or correct, all at once: %(list)s") % {"list": "；".join([*(m.name for m in missing), *([note] if note else [])])},
            data={"missing": [m.pk for m in missing], "note": note})  # fmt: skip
     audit_log(
@@ -339,7 +285,7 @@ def case_accept(*, actor: Any, case: Case, on: dt.date | None = None, at_counter
     """受理: deadlines start and the item's process starts."""
     from onevisit.workflow.services import process_start
 
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.SUBMITTED)
     case.accepted_on = on or timezone.localdate()
     case.status = Case.Status.ACCEPTED
@@ -359,10 +305,10 @@ def case_accept(*, actor: Any, case: Case, on: dt.date | None = None, at_counter
     case.save(
         update_fields=["accepted_on", "status", "promised_due", "statutory_due", "visits", "process_instance"]
     )
-    _event(case, kind="accepted", actor=actor,
+    case_event(case, kind="accepted", actor=actor,
            message=_("Accepted. Promised by %(date)s.") % {"date": f"{case.promised_due:%Y年%m月%d日}"})  # fmt: skip
     if gaps:
-        _event(case, kind="accepted_with_gaps", actor=actor, message=tolerance.accepted_message(gaps))
+        case_event(case, kind="accepted_with_gaps", actor=actor, message=tolerance.accepted_message(gaps))
     audit_log(actor=actor, action="case_accepted", obj=case, data={"on": case.accepted_on.isoformat()})
     return case
 
@@ -370,7 +316,7 @@ def case_accept(*, actor: Any, case: Case, on: dt.date | None = None, at_counter
 @transaction.atomic
 def case_refuse(*, actor: Any, case: Case, reasons: str, legal_basis: str, at_counter: bool = False) -> Case:
     """不予受理, with reasons and legal basis (both required)."""
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.SUBMITTED, Case.Status.CORRECTION)
     _decide(
         actor=actor,
@@ -386,7 +332,7 @@ def case_refuse(*, actor: Any, case: Case, reasons: str, legal_basis: str, at_co
 
 @transaction.atomic
 def case_withdraw(*, actor: Any, case: Case, reason: str = "") -> Case:
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.DRAFT, *Case.OPEN)
     if case.process_instance_id:
         from onevisit.workflow.services import process_cancel
@@ -395,7 +341,7 @@ def case_withdraw(*, actor: Any, case: Case, reason: str = "") -> Case:
     case.status = Case.Status.WITHDRAWN
     case.decided_at = timezone.now()
     case.save(update_fields=["status", "decided_at"])
-    _event(
+    case_event(
         case,
         kind="withdrawn",
         actor=actor,
@@ -432,7 +378,7 @@ def _decide(
         from .issuance import schedule
 
         schedule(case)
-    _event(
+    case_event(
         case,
         kind=f"decided_{outcome}",
         actor=actor,
@@ -469,7 +415,7 @@ def case_step_complete(
     basis; the case ends) or return for correction (the clock stops until the applicant answers)."""
     from onevisit.workflow.services import process_cancel, process_suspend, work_item_complete
 
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.ACCEPTED)
     if work_item.instance_id != case.process_instance_id:
         raise CaseStateError(_("This step does not belong to this case."))
@@ -482,7 +428,7 @@ def case_step_complete(
         process_suspend(actor=actor, instance=_instance(case), on=timezone.localdate(), reason="correction")
         case.status = Case.Status.CORRECTION
         case.save(update_fields=["status"])
-        _event(case, kind="correction_requested", actor=actor, department=work_item.department,
+        case_event(case, kind="correction_requested", actor=actor, department=work_item.department,
                message=_("Please supply or correct, all at once: %(list)s") % {"list": opinion}, data={"step": work_item.name})  # fmt: skip
         audit_log(actor=actor, action="case_returned", obj=case, data={"work_item": work_item.pk})
         return case
@@ -498,7 +444,7 @@ def case_step_complete(
     instance = work_item_complete(
         actor=actor, work_item=work_item, result={"decision": decision, "opinion": opinion}
     )
-    _event(case, kind="step_completed", actor=actor, department=work_item.department,
+    case_event(case, kind="step_completed", actor=actor, department=work_item.department,
            message=_("%(step)s done by %(department)s.") % {"step": work_item.name, "department": work_item.department.name},
            data={"opinion": opinion})  # fmt: skip
     if instance.status == "completed":
@@ -512,7 +458,7 @@ def case_resubmit_correction(*, actor: Any, case: Case) -> Case:
     """The applicant answered a correction asked after acceptance: the clock runs again."""
     from onevisit.workflow.services import process_resume
 
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.CORRECTION)
     if case.accepted_on is None:
         raise CaseStateError(_("This case was not accepted yet; submit it again instead."))
@@ -532,7 +478,7 @@ def _resume(*, actor: Any, case: Case, on: dt.date, resume: Any, kind: str, mess
     resume(actor=actor, instance=instance, on=on)
     case.status = Case.Status.ACCEPTED
     _refresh_deadlines(case)
-    _event(
+    case_event(
         case,
         kind=kind,
         actor=actor,
@@ -551,7 +497,7 @@ def case_suspend(
     """特别程序 (Art. 45): the clock stops; the applicant is told what happens and how long it may take."""
     from onevisit.workflow.services import process_suspend
 
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.ACCEPTED)
     errors = {}
     if procedure not in SPECIAL_PROCEDURES:
@@ -565,7 +511,7 @@ def case_suspend(
     process_suspend(actor=actor, instance=_instance(case), on=on or timezone.localdate(), reason=reason)
     case.status = Case.Status.SUSPENDED
     case.save(update_fields=["status"])
-    _event(case, kind="suspended", actor=actor,
+    case_event(case, kind="suspended", actor=actor,
            message=_("Special procedure: %(procedure)s, expected to take about %(days)d days; this time is not counted in the time limit. %(reason)s")
            % {"procedure": SPECIAL_PROCEDURES[procedure], "days": expected_days, "reason": reason.strip()},
            data={"procedure": procedure, "expected_days": expected_days})  # fmt: skip
@@ -582,7 +528,7 @@ def case_suspend(
 def case_resume(*, actor: Any, case: Case, on: dt.date | None = None) -> Case:
     from onevisit.workflow.services import process_resume
 
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.SUSPENDED)
     return _resume(actor=actor, case=case, on=on or timezone.localdate(), resume=process_resume, kind="resumed",
                    message=_("The special procedure is over; handling continues."))  # fmt: skip
@@ -590,14 +536,14 @@ def case_resume(*, actor: Any, case: Case, on: dt.date | None = None) -> Case:
 
 @transaction.atomic
 def case_extension_request(*, actor: Any, case: Case, reason: str) -> ExtensionRequest:
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.ACCEPTED, Case.Status.SUSPENDED)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for the extension; the applicant reads it.")})
     if case.extensions.exclude(status=ExtensionRequest.Status.REFUSED).exists():
         raise CaseStateError(_("A case may be extended only once (Art. 42)."))
     request = ExtensionRequest.objects.create(case=case, reason=reason.strip(), requested_by=actor)
-    _event(
+    case_event(
         case,
         kind="extension_requested",
         actor=actor,
@@ -615,7 +561,7 @@ def case_extension_decide(*, actor: Any, request: ExtensionRequest, approve: boo
     from onevisit.workflow.services import work_items_extend
 
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
-    case = _locked(request.case)
+    case = case_locked(request.case)
     if request.status != ExtensionRequest.Status.PENDING:
         raise CaseStateError(_("This extension request was already decided."))
     if not StaffRole.objects.filter(user=actor, department=case.department, role=Role.APPROVER).exists():
@@ -628,7 +574,7 @@ def case_extension_decide(*, actor: Any, request: ExtensionRequest, approve: boo
         case.extension_days += request.days
         work_items_extend(actor=actor, instance=_instance(case), working_days=request.days)
         _refresh_deadlines(case)
-        _event(case, kind="extended", actor=actor,
+        case_event(case, kind="extended", actor=actor,
                message=_("The time limit is extended by %(days)d working days (Art. 42) because: %(reason)s. New statutory date: %(date)s.")
                % {"days": request.days, "reason": request.reason, "date": f"{case.statutory_due:%Y年%m月%d日}"})  # fmt: skip
     audit_log(actor=actor, action="case_extension_decided", obj=request, data={"approve": approve})

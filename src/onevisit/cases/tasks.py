@@ -6,12 +6,12 @@ from django_tasks import task
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from . import services
+from . import notify
 
 
 @task()
 def case_event_notify(event_id: int) -> bool:
-    return services.case_event_send(event_id=event_id)
+    return notify.case_event_send(event_id=event_id)
 
 
 @task()

@@ -118,9 +118,9 @@ def marked(case: Case) -> list[MaterialRequirement]:
 @transaction.atomic
 def gap_mark(*, actor: Any, case: Case, requirement: MaterialRequirement, later: bool) -> None:
     """While drafting: mark a tolerable material "supply later", or take the mark back."""
-    from .services import _locked, _require
+    from .services import _require, case_locked
 
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, Case.Status.DRAFT, Case.Status.CORRECTION)
     if case.accepted_on is not None:
         raise ValidationError(_("Materials can be marked to supply later only before acceptance."))
@@ -230,9 +230,9 @@ def accepted_message(gaps: list[CaseGap]) -> str:
 def gap_supply(*, actor: Any, case: Case, gap_id: int, stream: IO[bytes], name: str) -> CaseGap:
     """补交: the applicant uploads a missing material; when the last gap closes, the department and
     the applicant see it on the timeline and the final certificate replaces a provisional one."""
-    from .services import _event, _locked, _require, store_upload
+    from .services import _require, case_event, case_locked, store_upload
 
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, *SUPPLY_STATUSES)
     gap = (
         CaseGap.objects.select_for_update().select_related("requirement").filter(case=case, pk=gap_id).first()
@@ -246,13 +246,13 @@ def gap_supply(*, actor: Any, case: Case, gap_id: int, stream: IO[bytes], name: 
     material = store_upload(actor=actor, case=case, requirement=gap.requirement, stream=stream, name=name)
     gap.supplied_at = timezone.now()
     gap.save(update_fields=["supplied_at"])
-    _event(
+    case_event(
         case, kind="gap_supplied", actor=actor,
         message=_("Missing material supplied: %(name)s.") % {"name": gap.requirement.name},
         data={"material": material.pk, "requirement": gap.requirement_id},
     )  # fmt: skip
     if not case.gaps.filter(supplied_at__isnull=True).exists():
-        _event(
+        case_event(
             case, kind="gaps_closed", actor=actor,
             message=_("All the missing materials are supplied; the commitment is fulfilled."),
         )  # fmt: skip
@@ -273,9 +273,9 @@ def case_terminate(*, actor: Any, case: Case, reason: str) -> Case:
     from onevisit.workflow.services import process_cancel
 
     from .issuance import certificate_withdraw
-    from .services import _event, _locked, _require
+    from .services import _require, case_event, case_locked
 
-    case = _locked(case)
+    case = case_locked(case)
     _require(case, *SUPPLY_STATUSES)
     instance = case.process_instance
     if instance is not None and instance.status == ProcessInstance.Status.RUNNING:
@@ -283,7 +283,7 @@ def case_terminate(*, actor: Any, case: Case, reason: str) -> Case:
     case.status = Case.Status.TERMINATED
     case.decided_at = timezone.now()
     case.save(update_fields=["status", "decided_at"])
-    _event(
+    case_event(
         case,
         kind="terminated",
         actor=actor,
@@ -299,7 +299,7 @@ def gaps_sweep(*, today: dt.date | None = None) -> dict[str, int]:
 
     Idempotent: a reminder is claimed on ``reminded_at`` before it is sent, and a terminated case
     has no open gap left to find."""
-    from .services import _event
+    from .services import case_event
 
     today = today or timezone.localdate()
     counts = {"reminded": 0, "terminated": 0}
@@ -335,7 +335,7 @@ def gaps_sweep(*, today: dt.date | None = None) -> dict[str, int]:
             if not claimed:
                 continue
             deadline = min(g.deadline for g in gaps if g.deadline is not None)
-            _event(
+            case_event(
                 gaps[0].case, kind="gap_reminder", actor="system",
                 message=_("Reminder: supply %(names)s online by %(date)s, or the case will be terminated.")
                 % {"names": "、".join(g.requirement.name for g in gaps), "date": f"{deadline:%Y年%m月%d日}"},

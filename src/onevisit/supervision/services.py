@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from onevisit.cases import commitment as approval
 from onevisit.cases import issuance
 from onevisit.cases.models import Case, Decision
-from onevisit.cases.services import _event, _locked
+from onevisit.cases.services import case_event, case_locked
 from onevisit.cases.uploads import check_upload
 from onevisit.catalog.models import ServiceItem
 from onevisit.core.audit import audit_log
@@ -125,7 +125,7 @@ def post_check_draw(
     for case_id, inspectors in sample:
         check = PostCheck.objects.create(draw=draw, case_id=case_id)
         check.inspectors.set(inspectors)
-        _event(
+        case_event(
             Case.objects.get(pk=case_id), kind="post_check_drawn", actor=actor, public=False,
             message=_("Drawn for a post-check of the commitment (事后核查)."),
         )  # fmt: skip
@@ -171,7 +171,7 @@ def post_check_record(
     if errors:
         raise ValidationError(errors)
     assert checked is not None
-    case = _locked(check.case)
+    case = case_locked(check.case)
     if outcome == PostCheck.Status.FALSE_COMMITMENT:
         _revoke(actor=actor, case=case, note=note)
     check.status, check.note = outcome, note
@@ -181,7 +181,7 @@ def post_check_record(
     check.evidence.save("evidence", ContentFile(checked.content), save=False)
     check.recorded_by, check.recorded_at = actor, timezone.now()
     check.save()
-    _event(
+    case_event(
         case, kind="post_check_recorded", actor=actor, public=False,
         message=_("Post-check recorded: %(result)s. %(note)s")
         % {"result": check.get_status_display(), "note": note},
@@ -213,7 +213,7 @@ def _revoke(*, actor: Any, case: Case, note: str) -> None:
     case.status, case.decided_at = Case.Status.REJECTED, decision.decided_at
     case.certificate_number, case.certificate_due = "", None
     case.save(update_fields=["status", "decided_at", "certificate_number", "certificate_due"])
-    _event(
+    case_event(
         case, kind="decision_revoked", actor=actor,
         message=_("The approval is revoked after a post-check found the commitment false: %(note)s")
         % {"note": note},

@@ -4,7 +4,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from onevisit.cases import services
+from onevisit.cases import notify, services
 from onevisit.cases.models import Case, CaseEvent
 from onevisit.cases.tests.conftest import MONDAY
 from onevisit.core.audit import audit_verify
@@ -203,7 +203,7 @@ def test_the_applicant_is_told_by_sms_at_each_public_step_once(
     assert [m.phone for m in LocmemBackend.outbox] == ["13800001111"]
     assert case.number in LocmemBackend.outbox[0].text
     event = case.events.get(kind="submitted")
-    assert services.case_event_send(event_id=event.pk) is False  # already told
+    assert notify.case_event_send(event_id=event.pk) is False  # already told
     assert len(LocmemBackend.outbox) == 1
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.utils import translation
 
+from onevisit.cases import notify as case_notify
 from onevisit.cases import services
 from onevisit.cases.models import CaseEvent
 from onevisit.cases.tests.conftest import FORM, MONDAY
@@ -60,7 +61,7 @@ def test_each_public_step_is_emailed_in_chinese_once(
     assert f"http://testserver/cases/{case.number}/" in message.body
     assert "12345" in message.body
     event = case.events.get(kind="submitted")
-    assert services.case_event_send(event_id=event.pk) is False  # already told
+    assert case_notify.case_event_send(event_id=event.pk) is False  # already told
     assert len(mail.outbox) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -106,5 +107,5 @@ def test_internal_lines_are_never_sent(
         case = _filed(two_step_item, alice, pdf)
     mail.outbox.clear()
     hidden = CaseEvent.objects.create(case=case, kind="note", message="内部", public=False)
-    assert services.case_event_send(event_id=hidden.pk) is False
+    assert case_notify.case_event_send(event_id=hidden.pk) is False
     assert mail.outbox == []

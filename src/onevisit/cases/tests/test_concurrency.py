@@ -87,7 +87,7 @@ def test_locking_a_case_leaves_its_department_and_version_free(two_step_item, al
 
     def hold() -> None:
         with transaction.atomic():
-            services._locked(case)
+            services.case_locked(case)
             locked.set()
             probed.wait(timeout=10)
         connections.close_all()

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from onevisit.cases import services, tolerance
+from onevisit.cases import notify, services, tolerance
 from onevisit.cases.models import Case, CaseEvent, Commitment
 from onevisit.cases.tests.conftest import FORM, PDF
 from onevisit.catalog.models import MaterialRequirement
@@ -202,8 +202,8 @@ def test_the_reminder_is_sent_once(two_step_item, alice):
     reminders = CaseEvent.objects.filter(case=case, kind="gap_reminder")
     # Public: the notification job texts (and emails) it to the applicant, once.
     assert reminders.count() == 1 and reminders.get().public
-    assert services.case_event_send(event_id=reminders.get().pk) is True
-    assert services.case_event_send(event_id=reminders.get().pk) is False
+    assert notify.case_event_send(event_id=reminders.get().pk) is True
+    assert notify.case_event_send(event_id=reminders.get().pk) is False
 
 
 def _approved_with_gap(make_item, person, officer, capture, *, provisional, code):
