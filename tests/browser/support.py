@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +51,15 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 def describe(violations: list[dict[str, Any]]) -> str:
     return json.dumps(violations, ensure_ascii=False, indent=2)
+
+
+def check_page(page: Page, name: str, *, copy_to: Path | None = None) -> None:
+    """Screenshot (also copied to ``copy_to`` for people to look at), no serious or critical axe
+    violation, and nothing wider than the viewport."""
+    screenshot(page, name)
+    if copy_to is not None:
+        copy_to.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SCREENSHOTS / f"{name}.png", copy_to / f"{name}.png")
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]

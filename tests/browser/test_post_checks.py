@@ -8,16 +8,13 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from .support import axe_violations, describe, screenshot
+from .support import check_page
 
 pytestmark = pytest.mark.browser
 
 
 def _check(page: Page, name: str) -> None:
-    screenshot(page, name)
-    violations = axe_violations(page)
-    assert violations == [], describe(violations)
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    check_page(page, name)
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

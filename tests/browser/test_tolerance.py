@@ -4,7 +4,6 @@ the case page. axe checks and screenshots at 1280 and 360 px (also in /tmp/shots
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .instant import TINY_PDF, WU, heading, log_in
-from .support import SCREENSHOTS, axe_violations, describe, screenshot
+from .support import check_page
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots/tolerance")
@@ -20,12 +19,7 @@ LEASE = "住所使用证明（容缺测试）"
 
 
 def check(page: Page, name: str) -> None:
-    screenshot(page, name)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(SCREENSHOTS / f"{name}.png", SHOTS / f"{name}.png")
-    violations = axe_violations(page)
-    assert violations == [], describe(violations)
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    check_page(page, name, copy_to=SHOTS)
 
 
 def _draft(phone: str, code: str):
