@@ -188,8 +188,9 @@ def _age(id_number: str, today: dt.date) -> int | None:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _trusted(case: Case, *, today: dt.date, read: Any) -> dict[str, Trusted]:
-    """Form values known from trusted sources, by field name; ``read(resource, person, org)`` fetches a record."""
+def _trusted(case: Case, *, today: dt.date, read: Any, only: list[str] | None = None) -> dict[str, Trusted]:
+    """Form values known from trusted sources, by field name (``only`` these fields, if given);
+    ``read(resource, person, org)`` fetches a record."""
     person = case.applicant_person or case.agent
     known: dict[str, Trusted] = {}
     # Name and ID number are prefilled from the profile and stay editable (帮办: someone may type for
@@ -198,7 +199,13 @@ def _trusted(case: Case, *, today: dt.date, read: Any) -> dict[str, Trusted]:
         age = _age(crypto.decrypt(person.id_number_encrypted), today)
         if age is not None:
             known["applicant.age"] = Trusted(age, _("your verified identity (ID number)"))
-    wanted = {str(f.schema.get("x-data-element")): f for f in forms.fields_of(case.item_version.form.schema)}
+    wanted = {
+        str(f.schema.get("x-data-element")): f
+        for f in forms.fields_of(case.item_version.form.schema)
+        if only is None or f.name in only
+    }
+    if not wanted:
+        return {}
     for resource in DataResource.objects.filter(active=True).select_related("provider__region"):
         elements = {
             f["data_element"]: f["key"]
@@ -222,11 +229,15 @@ def _trusted(case: Case, *, today: dt.date, read: Any) -> dict[str, Trusted]:
     }
 
 
-def trusted_values(case: Case, *, today: dt.date | None = None) -> dict[str, Trusted]:
-    """For the applicant's own pages (prefill, check your answers): their own data, not a logged access."""
+def trusted_values(
+    case: Case, *, today: dt.date | None = None, only: list[str] | None = None
+) -> dict[str, Trusted]:
+    """For the applicant's own pages (prefill, check your answers): their own data, not a logged access.
+    ``only`` limits the work to some fields (the per-field check as the applicant types)."""
     return _trusted(
         case,
         today=today or timezone.localdate(),
+        only=only,
         read=lambda resource, person, org, keys: exchange_selectors.own_record(
             resource, person=person, org=org
         ),

@@ -277,7 +277,7 @@ def step(request: HttpRequest, account: ApplicantAccount, code: str, pk: int, n:
     title, fields = steps[n - 1]
     names = [f.name for f in fields]
     errors: dict[str, str] = {}
-    trusted = evidence.trusted_values(case)
+    trusted = evidence.trusted_values(case, only=names)
     if request.method == "POST":
         raw = _raw(request, fields)
         # What trusted data says is not the applicant's to change (秒填); it is checked again at filing.
@@ -332,7 +332,7 @@ def validate_field(
     field = next((f for f in forms.fields_of(_schema(case)) if f.name == name), None)
     if field is None:
         raise Http404
-    trusted = evidence.trusted_values(case).get(name)
+    trusted = evidence.trusted_values(case, only=[name]).get(name)
     raw = _raw(request, [field])
     if trusted is not None:
         raw[name] = _text(trusted.value)
