@@ -13,6 +13,54 @@ from onevisit.catalog.models import Channel  # one list of channels: an item's a
 from onevisit.core.fields import EncryptedJSONField
 
 
+class BundleCase(models.Model):
+    """一件事办件: one application for a bundle. Its children are ordinary cases, one per item, each run
+    by its own department; the bundle's status, deadlines and timeline are derived from them
+    (``cases.bundles``), never stored. ``plan`` keeps the members as they were at filing (item code,
+    version id, the codes it waits for), so a catalogue change never changes a running bundle."""
+
+    number = models.CharField(_("case number"), max_length=32, unique=True, null=True, blank=True)
+    bundle = models.ForeignKey("catalog.Bundle", on_delete=models.PROTECT, related_name="cases")
+    plan = models.JSONField(default=list)
+    applicant_person = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_cases"
+    )
+    applicant_org = models.ForeignKey(
+        "identity.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_cases"
+    )
+    agent = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_cases_as_agent"
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    center = models.ForeignKey(
+        "org.ServiceCenter", null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_cases"
+    )
+    form_data = EncryptedJSONField(_("form data"), default=dict, help_text="The merged form, encrypted at rest.")
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    finished_at = models.DateTimeField(
+        _("finished at"), null=True, blank=True, help_text="When the last child finished and the applicant was told."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("bundle case (一件事)")
+        verbose_name_plural = _("bundle cases (一件事)")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applicant_person__isnull=False) | Q(applicant_org__isnull=False),
+                name="bundle_case_has_an_applicant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"draft bundle {self.pk}"
+
+
 class Case(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -73,6 +121,14 @@ class Case(models.Model):
         blank=True,
         help_text=_("Art. 44: 10 working days after the decision."),
     )
+    bundle_case = models.ForeignKey(
+        BundleCase,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("bundle case (一件事)"),
+    )
     certificate_extra = EncryptedJSONField(
         _("certificate details entered by the department"),
         default=dict,
@@ -110,6 +166,28 @@ class Case(models.Model):
     @property
     def open_gaps(self) -> models.QuerySet[CaseGap]:
         return self.gaps.filter(supplied_at__isnull=True)
+
+
+class CaseFee(models.Model):
+    """A fee charged on a case (收费), as the department recorded it; supervision compares it with the
+    item version's fee list."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="fees")
+    name = models.CharField(_("fee"), max_length=100)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    basis = models.CharField(_("basis"), max_length=300, blank=True)
+    charged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    charged_at = models.DateTimeField(_("charged at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "charged_at", "pk"]
+        verbose_name = _("fee charged")
+        verbose_name_plural = _("fees charged")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.name} {self.amount}"
 
 
 class ExtensionRequest(models.Model):
