@@ -26,6 +26,8 @@ const copies = [
   ["node_modules/bpmn-js/dist/assets/bpmn-js.css", "bpmn-js.css"],
   ["node_modules/bpmn-js/dist/assets/bpmn-font", "bpmn-font"],
   ["node_modules/axe-core/axe.min.js", "axe.min.js"],
+  ["node_modules/echarts/dist/echarts.min.js", "echarts.min.js"],
+  ["node_modules/echarts/LICENSE", "LICENSE-echarts.txt"],
 ];
 for (const [from, to] of copies) {
   cpSync(join(root, from), join(out, to), { recursive: true });

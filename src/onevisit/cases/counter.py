@@ -29,7 +29,7 @@ from onevisit.identity.services import (
 )
 from onevisit.org.models import ServiceCenter
 
-from . import forms
+from . import forms, tolerance
 from .instant import case_instant_decide, is_instant
 from .models import Case, Channel, SuppliedMaterial
 from .selectors import authorization_for
@@ -149,10 +149,17 @@ def case_counter_intake(
     note: str = "",
     reasons: str = "",
     legal_basis: str = "",
+    later: list[MaterialRequirement] | None = None,
+    commitment: str | None = None,
+    ip: str | None = None,
 ) -> Case:
     """One sitting at the counter, all or nothing: the application, the paper originals checked, the
     scans, then accept (受理), tell everything missing (一次性告知) or refuse (不予受理). The same key
     gives the same case, so a double click files one case.
+
+    容缺 at the counter: ``later`` are the tolerable materials the applicant will supply online; on
+    accepting, ``commitment`` is the text the applicant read and signed in front of the clerk (None
+    until the clerk confirms it), recorded by ``tolerance`` exactly as an online commitment.
 
     ``person`` is the person at the counter: the applicant, or, when ``organization`` is given, the
     经办人 applying for it under an authorization in force for this item. A service for
@@ -186,6 +193,14 @@ def case_counter_intake(
         material_record_paper(actor=actor, case=case, requirement=requirement)
     for requirement, stream, name in scans or []:
         material_upload(actor=actor, case=case, requirement=requirement, stream=stream, name=name)
+    if outcome == "accept" and later:
+        _counter_gaps(actor=actor, case=case, later=later, commitment=commitment)
+        case = case_submit(
+            actor=actor, case=case, idempotency_key=idempotency_key, commitment=commitment, ip=ip
+        )
+        case_event(case, kind="commitment_witnessed", actor=actor, public=False,
+               message=_("The applicant read and signed the commitment at the counter; the clerk confirmed it."))  # fmt: skip
+        return case_accept(actor=actor, case=case, at_counter=True)
     if outcome == "accept":
         case = case_submit(actor=actor, case=case, idempotency_key=idempotency_key)
         if is_instant(case):  # 秒批 at the counter too: decided now, or accepted for people as usual
@@ -199,6 +214,40 @@ def case_counter_intake(
     _counter_file(actor=actor, case=case, idempotency_key=idempotency_key)
     case_refuse(actor=actor, case=case, reasons=reasons, legal_basis=legal_basis, at_counter=True)
     return Case.objects.get(pk=case.pk)
+
+
+def _counter_gaps(
+    *, actor: Any, case: Case, later: list[MaterialRequirement], commitment: str | None
+) -> None:
+    """容缺 at the counter, checked in the clerk's words before anything is filed: the item takes it,
+    the applicant's credit is clean, each material may follow later and is not also here, every main
+    material is here, and the applicant has signed the commitment."""
+    if not tolerance.item_allows(case):
+        raise ValidationError(_("This service does not accept applications with missing materials (容缺)."))
+    if not tolerance.credit_ok(case):
+        raise ValidationError(
+            _("The applicant has a bad-credit record in force, so the application cannot be accepted with missing materials (容缺). Check every material, or tell everything missing at once.")
+        )  # fmt: skip
+    missing = {r.pk: r for r in missing_materials(case)}
+    here = [r.name for r in later if r.pk not in missing]
+    if here:
+        raise ValidationError(
+            _("%(names)s: not missing (checked, scanned or known from shared data), so it cannot be supplied later. Untick “supply later”.")
+            % {"names": "、".join(here)}
+        )  # fmt: skip
+    for requirement in later:
+        tolerance.gap_mark(actor=actor, case=case, requirement=requirement, later=True)
+    marked = {r.pk for r in later}
+    main = [r.name for pk, r in missing.items() if pk not in marked]
+    if main:
+        raise ValidationError(
+            _("These materials are missing and cannot follow later: %(names)s. Accept with missing materials only when every main material is here; otherwise tell everything missing at once.")
+            % {"names": "、".join(main)}
+        )  # fmt: skip
+    if commitment is None:
+        raise ValidationError(
+            {"commitment_read": _("Let the applicant read the commitment below and sign it, then tick that they did and accept again.")}
+        )  # fmt: skip
 
 
 # ---- organisations at the counter (法人, 经办人 and 授权委托) ------------------------------------------

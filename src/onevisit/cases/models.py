@@ -29,13 +29,19 @@ class BundleCase(models.Model):
         "identity.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_cases"
     )
     agent = models.ForeignKey(
-        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_cases_as_agent"
+        "identity.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bundle_cases_as_agent",
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     center = models.ForeignKey(
         "org.ServiceCenter", null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_cases"
     )
-    form_data = EncryptedJSONField(_("form data"), default=dict, help_text="The merged form, encrypted at rest.")
+    form_data = EncryptedJSONField(
+        _("form data"), default=dict, help_text="The merged form, encrypted at rest."
+    )
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -43,7 +49,10 @@ class BundleCase(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     finished_at = models.DateTimeField(
-        _("finished at"), null=True, blank=True, help_text="When the last child finished and the applicant was told."
+        _("finished at"),
+        null=True,
+        blank=True,
+        help_text="When the last child finished and the applicant was told.",
     )
 
     class Meta:
@@ -73,6 +82,7 @@ class Case(models.Model):
         NOT_ACCEPTED = "not_accepted", _("Not accepted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         TERMINATED = "terminated", _("Terminated")
+        WAITING = "waiting", _("Waiting for another service of the bundle")
 
     OPEN = (Status.SUBMITTED, Status.CORRECTION, Status.ACCEPTED, Status.SUSPENDED)
     FINISHED = (Status.APPROVED, Status.REJECTED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import CaseEvent
+from .models import Case, CaseEvent
 
 
 def case_event_send(*, event_id: int) -> bool:
@@ -28,6 +30,8 @@ def case_event_send(*, event_id: int) -> bool:
             "number": event.case.number or "",
             "message": event.message,
         }
+        if rate := _rating_link(event.case):
+            text += _(" Rate the service: %(link)s") % {"link": rate}
         subject, body = _event_email(event)
     applicants_notify(person_ids=people, sms_text=text, email_subject=subject, email_body=body)
     return True
@@ -59,4 +63,17 @@ def _event_email(event: CaseEvent) -> tuple[str, str]:
         )
         % values
     )
+    if rate := _rating_link(case):  # 好差评: the rating page, while the case can be rated
+        body += "\n\n" + _("How was the service? Rate it: %(link)s") % {"link": rate}
     return subject, body
+
+
+def _rating_link(case: Case) -> str:
+    """The portal's rating page of a finished case, while it can still be rated (好差评); else ""."""
+    from onevisit.identity.notify import site_link
+
+    if not case.number or case.status not in Case.FINISHED or case.decided_at is None:
+        return ""
+    if timezone.now() > case.decided_at + dt.timedelta(days=settings.ONEVISIT_RATING_WINDOW_DAYS):
+        return ""
+    return site_link(reverse("portal:case_rate", args=[case.number]))

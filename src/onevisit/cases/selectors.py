@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from onevisit.org.models import Department, Role, StaffRole
 
-from .models import Case, SuppliedMaterial
+from .models import BundleCase, Case, SuppliedMaterial
 
 CASE_ROLES = (Role.OFFICER, Role.APPROVER, Role.CLERK)
 
@@ -152,6 +152,17 @@ def cases_of_applicant(*, person: Any) -> QuerySet[Case]:
     return (
         Case.objects.filter(Q(applicant_person=person) | Q(agent=person))
         .select_related("item_version__item", "department__region")
+        .order_by("-created_at")
+    )
+
+
+def bundle_cases_of_applicant(*, person: Any) -> QuerySet[BundleCase]:
+    """一件事 the person filed for themselves or as an agent."""
+    if person is None:
+        return BundleCase.objects.none()
+    return (
+        BundleCase.objects.filter(Q(applicant_person=person) | Q(agent=person))
+        .select_related("bundle")
         .order_by("-created_at")
     )
 

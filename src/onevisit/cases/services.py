@@ -64,8 +64,11 @@ def case_event(
     department: Department | None = None,
     data: dict | None = None,
 ) -> CaseEvent:
-    """A timeline line; a public line is also sent to the applicant after the commit."""
-    from .tasks import case_event_notify
+    """A timeline line; a public line is also sent to the applicant after the commit. A line of a
+    bundle's child is sent only when the applicant must act (``bundles.TOLD_AT_ONCE``): the bundle
+    tells them once when everything is done. Any change of a child moves its bundle on."""
+    from .bundles import TOLD_AT_ONCE
+    from .tasks import bundle_case_advance, case_event_notify
 
     label = str(
         getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", "") or actor or ""
@@ -74,8 +77,10 @@ def case_event(
         case=case, kind=kind, message=message[:500], actor_label=label[:150], public=public,
         department=department or case.department, data=data or {},
     )  # fmt: skip
-    if public:
+    if public and (case.bundle_case_id is None or kind in TOLD_AT_ONCE):
         case_event_notify.enqueue(event_id=event.pk)
+    if case.bundle_case_id is not None and kind not in ("bundle_waiting", "bundle_needs_input"):
+        bundle_case_advance.enqueue(bundle_case_id=case.bundle_case_id)
     return event
 
 
@@ -436,10 +441,11 @@ def case_step_complete(
         _decide(
             actor=actor, case=case, outcome=Decision.Outcome.REJECT, reasons=opinion, legal_basis=legal_basis
         )
-        work_item_complete(
+        instance = work_item_complete(
             actor=actor, work_item=work_item, result={"decision": decision, "opinion": opinion}
         )
-        process_cancel(actor=actor, instance=_instance(case), reason="rejected")
+        if instance.status != "completed":  # a refusal at the last step has nothing left to stop
+            process_cancel(actor=actor, instance=instance, reason="rejected")
         return case
     instance = work_item_complete(
         actor=actor, work_item=work_item, result={"decision": decision, "opinion": opinion}

@@ -15,6 +15,20 @@ def case_event_notify(event_id: int) -> bool:
 
 
 @task()
+def bundle_case_advance(bundle_case_id: int) -> dict[str, int]:
+    from .bundles import bundle_advance
+
+    return bundle_advance(bundle_case_id=bundle_case_id)
+
+
+@task()
+def bundle_case_notify(bundle_case_id: int) -> bool:
+    from .bundles import bundle_case_send
+
+    return bundle_case_send(bundle_case_id=bundle_case_id)
+
+
+@task()
 def case_certificate_issue(case_id: int) -> str:
     from .issuance import case_certificate_issue as issue
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,11 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onevisit.catalog.models import MaterialRequirement
+from onevisit.catalog.models import ItemVersion, MaterialRequirement
 from onevisit.core.audit import audit_log
 from onevisit.core.calendar import add_working_days, working_days_between
 
 from .models import Case, CaseGap, Commitment
+
+if TYPE_CHECKING:
+    from onevisit.identity.models import CreditRecord, Organization, Person
+    from onevisit.org.models import Department
 
 # Where a gap may still be supplied: before a decision, and after an approval that waits for it.
 SUPPLY_STATUSES = (*Case.OPEN, Case.Status.APPROVED)
@@ -40,19 +44,36 @@ def reminder_days() -> int:
 
 def credit_ok(case: Case) -> bool:
     """The applicant (person, and organisation if any) has no bad-credit record barring 容缺."""
-    try:
-        from onevisit.identity.credit import credit_clean  # type: ignore[attr-defined,import-not-found,unused-ignore]
-    except ImportError:  # no credit records kept yet: nobody has a bad one
-        return True
-    person = case.agent or case.applicant_person
+    return credit_ok_for(person=case.agent or case.applicant_person, org=case.applicant_org)
+
+
+def credit_ok_for(*, person: Person | None, org: Organization | None) -> bool:
+    """``credit_ok`` before there is a case (the counter asks while the applicant is in front of it)."""
+    from onevisit.identity.credit import credit_clean
+
     if person is not None and not credit_clean(person=person):
         return False
-    return case.applicant_org is None or bool(credit_clean(org=case.applicant_org))
+    return org is None or credit_clean(org=org)
+
+
+def credit_barring(case: Case, *, for_commitment: bool = False) -> list[CreditRecord]:
+    """The credit records in force that bar the applicant (person, and organisation if any) from 容缺
+    or, with ``for_commitment``, from 告知承诺 — what the portal names when it says why."""
+    from onevisit.identity.credit import credit_bars
+
+    person = case.agent or case.applicant_person
+    records = list(credit_bars(person=person, for_commitment=for_commitment)) if person is not None else []
+    if case.applicant_org is not None:
+        records += credit_bars(org=case.applicant_org, for_commitment=for_commitment)
+    return records
 
 
 def item_allows(case: Case) -> bool:
     """The item takes 容缺 at all: some material is tolerable and it is not an on-the-spot item."""
-    version = case.item_version
+    return version_allows(case.item_version)
+
+
+def version_allows(version: ItemVersion) -> bool:
     if version.promised_limit_days == 0:
         return False
     return any(m.tolerable and m.required for m in version.materials.all())
@@ -65,7 +86,11 @@ def offered(case: Case) -> bool:
 
 def max_days(case: Case) -> int:
     """Working days from acceptance the applicant has: the setting, capped by the promised limit."""
-    promised = case.item_version.promised_limit_days
+    return version_max_days(case.item_version)
+
+
+def version_max_days(version: ItemVersion) -> int:
+    promised = version.promised_limit_days
     return tolerance_days() if promised is None else min(tolerance_days(), promised)
 
 
@@ -77,11 +102,19 @@ def gap_deadline(case: Case) -> dt.date:
 def commitment_text(case: Case, requirements: list[MaterialRequirement]) -> str:
     """The words the applicant signs. It names each material and its form, the deadline rule and
     the consequence; the same text (and so the same hash) comes out for the same case and list."""
-    days = max_days(case)
+    return version_commitment_text(case.item_version, case.department, requirements)
+
+
+def version_commitment_text(
+    version: ItemVersion, department: Department, requirements: list[MaterialRequirement]
+) -> str:
+    """``commitment_text`` before there is a case: the counter shows it to the applicant to read
+    before the application is filed; the case's own text is the same, word for word."""
+    days = version_max_days(version)
     lines = [
         _("Commitment to supply missing materials (容缺受理承诺书)"),
         _("Service: %(service)s; department: %(department)s.")
-        % {"service": case.item_version.name, "department": case.department.full_name},
+        % {"service": version.name, "department": department.full_name},
         _("I apply although these materials are missing, and I commit to supply each of them online:"),
     ]
     for n, requirement in enumerate(requirements, start=1):

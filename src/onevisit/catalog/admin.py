@@ -478,9 +478,41 @@ class BundleAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "audience", "life_event", "promised_limit_days", "state"]
     list_filter = ["audience", "state"]
     search_fields = ["code", "name"]
-    readonly_fields = ["state"]
+    readonly_fields = ["state", "merged_form"]
     inlines = [BundleItemInline]
     actions = ["publish", "withdraw"]
+
+    @admin.display(description=gettext_lazy("Merged form and materials (preview)"))
+    def merged_form(self, obj: Bundle) -> str:
+        """一件事一表 as the applicant will see it, from the items' current versions, with every
+        data element two items define differently (the admin fixes the forms or accepts two questions)."""
+        if obj.pk is None:
+            return _("Save the bundle with its items to see the merged form.")
+        from django.template.loader import render_to_string
+
+        from .bundle_form import plan
+
+        merged = plan(obj)
+        names = {m.code: m.version.name for m in merged.members}
+        fields = [
+            (title, merged.fields[key].schema.get("title") or key, merged.fields[key].element,
+             [names[c] for c in merged.fields[key].targets], merged.fields[key].required)
+            for title, keys in merged.steps
+            for key in keys
+        ]  # fmt: skip
+        provided = [
+            (names[code], name, names[source])
+            for code, by_field in merged.provided.items()
+            for name, source in by_field.items()
+        ]
+        materials = [
+            (m.name, [names[c] for c in m.requirements], m.required, names.get(m.provided_by, ""))
+            for m in merged.materials
+        ]
+        return render_to_string(
+            "admin/catalog/bundle/merged_form.html",
+            {"plan": merged, "fields": fields, "provided": provided, "materials": materials},
+        )
 
     def save_model(self, request: HttpRequest, obj: Bundle, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -496,6 +528,10 @@ class BundleAdmin(admin.ModelAdmin):
                     messages.error(request, f"{bundle.name}: {message}")
             else:
                 messages.success(request, _("%(name)s is published.") % {"name": bundle.name})
+                from .bundle_form import plan
+
+                for conflict in plan(bundle).conflicts:
+                    messages.warning(request, f"{bundle.name}: {conflict}")
 
     @admin.action(description=gettext_lazy("Withdraw the selected bundles"), permissions=["change"])
     def withdraw(self, request: HttpRequest, queryset: Any) -> None:

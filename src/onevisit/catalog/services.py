@@ -37,6 +37,7 @@ COPIED_VERSION_FIELDS = [
     "name", "kind", "summary", "legal_basis", "conditions", "statutory_limit_days", "statutory_limit_note",
     "promised_limit_days", "visits", "fees", "fee_note", "channels", "location", "hours", "consult_phone",
     "complaint_phone", "faq", "source_note", "certificate_type", "commitment_text", "commitment_high_risk",
+    "post_check_ratio",
 ]  # fmt: skip
 
 
@@ -55,6 +56,7 @@ def _check_version(version: ItemVersion) -> VersionCheck:
     problems = validation.check_limits(
         kind=version.kind, statutory=version.statutory_limit_days, promised=version.promised_limit_days
     )
+    problems.extend(validation.check_post_check_ratio(version.post_check_ratio))
     if not version.legal_basis:
         problems.append(_("Enter at least one legal basis (law and article)."))
     if not version.channels:

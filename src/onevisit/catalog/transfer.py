@@ -410,6 +410,9 @@ def check_records(records: list[dict[str, Any]], file_powers: set[str] | None = 
                 promised=record.get("promised_limit_days"),
             )
         )
+        problems.extend(
+            f"{row} {code}: {p}" for p in validation.check_post_check_ratio(record.get("post_check_ratio"))
+        )
         problems.extend(f"{row} {code}: {p}" for p in validation.check_form_schema(record.get("form")))
         _info, process_problems = validation.check_process(
             record.get("process") or "", department_codes=departments
@@ -451,10 +454,10 @@ def _same(item: ServiceItem, record: dict[str, Any]) -> bool:
 def _fill_version(version: ItemVersion, record: dict[str, Any]) -> None:
     version.name = record["name"]
     for name in VERSION_FIELDS:
-        if name in ("commitment_text", "commitment_high_risk") and name not in record:
+        if name in ("commitment_text", "commitment_high_risk", "post_check_ratio") and name not in record:
             continue  # not in the spreadsheet columns: an import keeps what the version says
         value = record.get(name)
-        if value is None and name not in ("statutory_limit_days", "promised_limit_days"):
+        if value is None and name not in ("statutory_limit_days", "promised_limit_days", "post_check_ratio"):
             value = (
                 [] if name in ("legal_basis", "fees", "channels", "faq") else ("" if name != "visits" else 0)
             )

@@ -221,6 +221,19 @@ def check_rules(dmn_xml: str) -> tuple[str, list[str]]:
         return "", [str(exc)]
 
 
+def check_post_check_ratio(ratio: object) -> list[str]:
+    """事后核查: the share of approvals on commitment drawn for a check — empty (the platform's
+    default) or a whole number of percent from 1 to 100."""
+    if ratio is None:
+        return []
+    if isinstance(ratio, bool) or not isinstance(ratio, int) or not 1 <= ratio <= 100:
+        return [
+            _("The post-check ratio must be a whole number of percent from 1 to 100 (now %(ratio)s).")
+            % {"ratio": str(ratio)[:20]}
+        ]
+    return []
+
+
 def check_limits(*, kind: str, statutory: int | None, promised: int | None) -> list[str]:
     problems: list[str] = []
     if statutory is None:

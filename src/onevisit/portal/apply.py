@@ -419,6 +419,7 @@ def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: in
             "later": set(case.gaps.values_list("requirement_id", flat=True)),
             "tolerance_days": tolerance.max_days(case),
             "promise_offered": promise_offered,
+            "credit_barred": _credit_barred(case, offered=offered, promise_offered=promise_offered),
             "promised": {r.pk for r in approval.replaced(case)},
             "error_links": [(f"#m-{k}", m) for k, m in errors.items()],
             "step_list": _step_list(case, "materials"),
@@ -426,6 +427,19 @@ def materials(request: HttpRequest, account: ApplicantAccount, code: str, pk: in
         },
         status=400 if errors else 200,
     )
+
+
+def _credit_barred(case: Case, *, offered: bool, promise_offered: bool) -> dict[str, Any] | None:
+    """Why 告知承诺 or 容缺, which the item allows, is not offered: the credit records that bar it."""
+    promise = approval.item_allows(case.item_version) and not promise_offered
+    later = tolerance.item_allows(case) and not offered
+    if not (promise or later):
+        return None
+    records = tolerance.credit_barring(case, for_commitment=promise and not later)
+    if not records:
+        return None
+    kinds = sorted({str(r.get_kind_display()) for r in records})
+    return {"promise": promise, "later": later, "kinds": "、".join(kinds)}
 
 
 # --- Check your answers, submit, confirmation ----------------------------------------------------

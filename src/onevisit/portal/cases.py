@@ -46,10 +46,23 @@ def _case(account: ApplicantAccount, number: str) -> Case:
 @require_GET
 @applicant_required
 def case_list(request: HttpRequest, account: ApplicantAccount) -> HttpResponse:
-    cases = list(scope.profile_cases(request, account))
-    drafts = [(c, resume_url(c)) for c in cases if c.status == Case.Status.DRAFT]
-    filed = [(c, CHIPS.get(Case.Status(c.status), "")) for c in cases if c.status != Case.Status.DRAFT]
-    return render(request, "portal/cases/list.html", {"drafts": drafts, "filed": filed})
+    cases = list(scope.profile_cases(request, account).select_related("bundle_case"))
+    # A bundle's children show on the bundle's page until the bundle is filed; a waiting child has
+    # no number yet.
+    drafts = [
+        (c, resume_url(c))
+        for c in cases
+        if c.status == Case.Status.DRAFT and (c.bundle_case is None or c.bundle_case.submitted_at is not None)
+    ]
+    filed = [
+        (c, CHIPS.get(Case.Status(c.status), ""))
+        for c in cases
+        if c.status not in (Case.Status.DRAFT, Case.Status.WAITING)
+    ]
+    bundle_cases = scope.profile_bundle_cases(request, account)
+    return render(
+        request, "portal/cases/list.html", {"drafts": drafts, "filed": filed, "bundle_cases": bundle_cases}
+    )
 
 
 @never_cache
@@ -60,10 +73,13 @@ def case_detail(request: HttpRequest, account: ApplicantAccount, number: str) ->
     events = list(case.events.filter(public=True).select_related("department").order_by("-at", "-id"))
     correction = next((e for e in events if e.kind == "correction_requested"), None)
     code = case.item_version.item.code
+    from .ratings import case_rating_context  # 好差评 block (ratings.py imports this module)
+
     return render(
         request,
         "portal/cases/detail.html",
         {
+            **case_rating_context(case, account.person),
             "case": case,
             "item": case.item_version.item,
             "chip": CHIPS.get(Case.Status(case.status), ""),

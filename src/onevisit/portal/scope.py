@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from onevisit.cases import selectors
-from onevisit.cases.models import Case
+from onevisit.cases.models import BundleCase, Case
 from onevisit.identity.models import ApplicantAccount, Organization, Person
 
 from .context import applicant_context
@@ -40,3 +40,12 @@ def profile_cases(request: HttpRequest, account: ApplicantAccount) -> QuerySet[C
     if profile.organization is not None:
         return cases.filter(applicant_org=profile.organization)
     return cases.filter(applicant_org__isnull=True, applicant_person=profile.person)
+
+
+def profile_bundle_cases(request: HttpRequest, account: ApplicantAccount) -> QuerySet[BundleCase]:
+    """The 一件事 of the active profile, like ``profile_cases``."""
+    profile = profile_of(request, account)
+    bundle_cases = selectors.bundle_cases_of_applicant(person=account.person)
+    if profile.organization is not None:
+        return bundle_cases.filter(applicant_org=profile.organization)
+    return bundle_cases.filter(applicant_org__isnull=True, applicant_person=profile.person)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account, apply, cases, certificates, contact, datause, gaps, views
+from . import account, apply, bundle_apply, cases, certificates, contact, datause, gaps, ratings, views
 
 app_name = "portal"
 urlpatterns = [
@@ -21,6 +21,12 @@ urlpatterns = [
     path("cases/files/<int:pk>/", cases.material_download, name="material"),
     path("cases/<str:number>/", cases.case_detail, name="case"),
     path("cases/<str:number>/withdraw/", cases.case_withdraw, name="case_withdraw"),
+    path("cases/<str:number>/rate/", ratings.rate, name="case_rate"),
+    path("cases/<str:number>/rate/follow-up/", ratings.rate_follow_up, name="case_rate_follow_up"),
+    path("ratings/", ratings.public_ratings, name="ratings"),
+    path("complaints/", ratings.complaints, name="complaints"),
+    path("complaints/new/", ratings.complaint_new, name="complaint_new"),
+    path("complaints/<str:code>/", ratings.complaint_detail, name="complaint"),
     path("cases/<str:number>/receipt.pdf", cases.case_receipt, name="case_receipt"),
     path("cases/<str:number>/gap-notice/", gaps.notice, name="case_gap_notice"),
     path("cases/<str:number>/gap-notice.pdf", gaps.notice_pdf, name="case_gap_notice_pdf"),
@@ -28,6 +34,12 @@ urlpatterns = [
     path("items/<str:code>/process.bpmn", views.item_process, name="item_process"),
     path("bundles/", views.bundles, name="bundles"),
     path("bundles/<slug:code>/", views.bundle, name="bundle"),
+    path("bundles/<slug:code>/apply/", bundle_apply.start, name="bundle_apply"),
+    path("account/bundles/<int:pk>/", bundle_apply.bundle_case, name="bundle_case"),
+    path("account/bundles/<int:pk>/step/<int:n>/", bundle_apply.step, name="bundle_step"),
+    path("account/bundles/<int:pk>/materials/", bundle_apply.materials, name="bundle_materials"),
+    path("account/bundles/<int:pk>/check/", bundle_apply.check, name="bundle_check"),
+    path("account/bundles/<int:pk>/submit/", bundle_apply.submit, name="bundle_submit"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("account/certificates/", certificates.wallet, name="certificates"),
     path("account/certificates/<str:number>/", certificates.certificate_detail, name="certificate"),

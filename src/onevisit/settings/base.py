@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "onevisit.catalog",
     "onevisit.cases",
     "onevisit.supervision",
+    "onevisit.feedback",
+    "onevisit.insights",
     "onevisit.portal",
     "onevisit.workbench",
     "onevisit.api",
@@ -228,5 +230,15 @@ ONEVISIT_TOLERANCE_REMIND_DAYS = env_int("ONEVISIT_TOLERANCE_REMIND_DAYS", 2)
 ONEVISIT_POST_CHECK_RATIO = env_int(
     "ONEVISIT_POST_CHECK_RATIO", 10
 )  # 事后核查: percent of cases sampled by default
+# 电子监察: the share of its time a case or step may use before its yellow card (RULES.md "Alarms").
+ONEVISIT_ALARM_YELLOW_SHARE = float(env_str("ONEVISIT_ALARM_YELLOW_SHARE") or 0.8)
+
+# 好差评: a bad rating from a named rater is called back within ONEVISIT_RATING_CALLBACK_DAYS working
+# days and rectified within ONEVISIT_RATING_RECTIFY_DAYS (Zhejiang's rule); a finished case can be
+# rated for ONEVISIT_RATING_WINDOW_DAYS calendar days after its decision (and a follow-up rating made
+# as long after the rectification).
+ONEVISIT_RATING_CALLBACK_DAYS = env_int("ONEVISIT_RATING_CALLBACK_DAYS", 1)
+ONEVISIT_RATING_RECTIFY_DAYS = env_int("ONEVISIT_RATING_RECTIFY_DAYS", 15)
+ONEVISIT_RATING_WINDOW_DAYS = env_int("ONEVISIT_RATING_WINDOW_DAYS", 30)
 
 ONEVISIT_DEMO = False

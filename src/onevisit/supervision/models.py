@@ -75,3 +75,124 @@ class PostCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.status}"
+
+
+# ---- 电子监察: alarms (黄牌/红牌) and 督办单 ------------------------------------------------------------
+
+
+class Alarm(models.Model):
+    """A yellow or red card (黄牌/红牌) on one condition of one object, computed by ``alarms``.
+
+    ``key`` names the condition and its object (``case_due:<case id>``, ``step_due:<work item id>``,
+    ``fee_not_listed:<fee id>``…); at most one alarm per key is open (a partial unique constraint).
+    An alarm is never deleted: it is raised, may be upgraded from yellow to red, and is closed when
+    its condition ends; a later recurrence is a new row."""
+
+    class Kind(models.TextChoices):
+        CASE_DUE = "case_due", _("Case near or past its promised limit")
+        CASE_STATUTORY = "case_statutory", _("Case near or past its statutory limit")
+        STEP_DUE = "step_due", _("Step near or past its limit")
+        REFUSAL_WITHOUT_BASIS = "refusal_without_basis", _("Refusal without reasons or legal basis")
+        FEE_NOT_LISTED = "fee_not_listed", _("Fee not in the service's fee list")
+
+    class Level(models.TextChoices):
+        YELLOW = "yellow", _("Yellow card")
+        RED = "red", _("Red card")
+
+    key = models.CharField(_("condition"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    level = models.CharField(_("card"), max_length=6, choices=Level.choices)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="alarms")
+    work_item = models.ForeignKey(
+        "workflow.WorkItem", null=True, blank=True, on_delete=models.PROTECT, related_name="alarms"
+    )
+    fee = models.ForeignKey(
+        "cases.CaseFee", null=True, blank=True, on_delete=models.PROTECT, related_name="alarms"
+    )
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="alarms", verbose_name=_("department")
+    )
+    due = models.DateField(_("due"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    raised_at = models.DateTimeField(_("raised at"))
+    upgraded_at = models.DateTimeField(_("upgraded to red at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        verbose_name = _("alarm")
+        verbose_name_plural = _("alarms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(closed_at__isnull=True),
+                name="alarm_one_open_per_condition",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["case", "closed_at"], name="alarm_case_open"),
+            models.Index(fields=["department", "raised_at"], name="alarm_department_raised"),
+            # The screen: open cards, red first ("red" < "yellow"), earliest due first.
+            models.Index(
+                fields=["level", "due", "raised_at"],
+                condition=models.Q(closed_at__isnull=True),
+                name="alarm_open_urgent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.level}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class SupervisionOrder(models.Model):
+    """督办单: a supervisor asks a department to act on a case or an alarm and to reply by a date.
+
+    The department replies once; a reply after ``reply_due`` is recorded as late. A closed order
+    takes no reply. Counted in the department's efficiency score (``score``)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the reply")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        related_name="supervision_orders",
+        verbose_name=_("department"),
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="supervision_orders"
+    )
+    alarm = models.ForeignKey(Alarm, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    message = models.TextField(_("what the department must do"))
+    reply_days = models.PositiveSmallIntegerField(_("working days to reply"))
+    issued_on = models.DateField(_("issued on"))
+    reply_due = models.DateField(_("reply due"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_on = models.DateField(_("replied on"), null=True, blank=True)
+    late = models.BooleanField(_("replied late"), default=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("supervision order (督办单)")
+        verbose_name_plural = _("supervision orders (督办单)")
+        indexes = [models.Index(fields=["department", "issued_on"], name="order_department_issued")]
+
+    def __str__(self) -> str:
+        return f"督办 #{self.pk} {self.department_id} {self.status}"

@@ -70,6 +70,14 @@ def population_of(item: ServiceItem, since: dt.date, until: dt.date) -> list[int
     )
 
 
+def default_ratio(item: ServiceItem) -> int:
+    """The ratio a draw uses when none is given: the item's own (on its version in force), else the
+    platform's ``ONEVISIT_POST_CHECK_RATIO``."""
+    version = item.current_version
+    own = version.post_check_ratio if version is not None else None
+    return int(settings.ONEVISIT_POST_CHECK_RATIO) if own is None else own
+
+
 def officers_of(item: ServiceItem) -> list[int]:
     return sorted(
         set(
@@ -102,8 +110,8 @@ def post_check_draw(
         errors["until"] = _("The last day must be on or after the first day.")
     if until and until > timezone.localdate():
         errors["until"] = _("The period cannot end in the future.")
-    ratio = settings.ONEVISIT_POST_CHECK_RATIO if ratio is None else ratio
-    if not 1 <= ratio <= 100:
+    ratio = default_ratio(item) if ratio is None else ratio
+    if isinstance(ratio, bool) or not isinstance(ratio, int) or not 1 <= ratio <= 100:
         errors["ratio"] = _("The ratio must be a whole number of percent from 1 to 100.")
     seed = (seed or "").strip() or secrets.token_hex(8)
     if len(seed) > MAX_SEED or not seed.isprintable():

@@ -18,10 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from onevisit.cases import counter as case_counter
 from onevisit.cases import selectors as case_selectors
-from onevisit.cases.documents import CounterDocument, counter_document, counter_document_pdf
+from onevisit.cases import tolerance
+from onevisit.cases.documents import CounterDocument, addressee, counter_document, counter_document_pdf
 from onevisit.cases.forms import coerce, fields_of, steps_of
+from onevisit.cases.gap_notice import GapNotice, gap_notice, gap_notice_pdf
 from onevisit.cases.models import Case
 from onevisit.cases.selectors import authorization_for
+from onevisit.catalog import selectors as catalog_selectors
 from onevisit.catalog.models import ServiceItem
 from onevisit.core import crypto
 from onevisit.core.audit import audit_log
@@ -75,6 +78,7 @@ def counter(request: HttpRequest) -> HttpResponse:
             "error_form": page.active if page.active is not None and page.active.errors else None,
             "query": query,
             "items": list(items[:20]) if applicant.ready else [],
+            "bundles": list(catalog_selectors.published_bundles()) if applicant.ready and not query else [],
             "recent": case_selectors.cases_for_clerk(user=request.user)[:10],
             "nav": "counter",
         },
@@ -132,6 +136,8 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
         post = request.POST
         values = {f.name: post.get(f"f_{f.name}", "") for f in fields_of(schema)}
         paper = [r for r in requirements if post.get(f"paper_{r.pk}")]
+        later = [r for r in requirements if post.get(f"later_{r.pk}")]
+        signed = post.get("commitment", "")[:20000] if post.get("commitment_read") == "1" else None
         files = {r: request.FILES.get(f"scan_{r.pk}") for r in requirements}
         scans: list[tuple[Any, Any, str]] = [(r, f, f.name or "") for r, f in files.items() if f is not None]
         try:
@@ -144,7 +150,8 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
                 organization=applicant.organization, form_data=coerce(schema, {k: v for k, v in values.items() if v != ""}),
                 outcome=post.get("outcome", ""), idempotency_key=key, paper=paper, scans=scans,
                 note=post.get("note", "")[:1000], reasons=post.get("reasons", "")[:2000],
-                legal_basis=post.get("legal_basis", "")[:500],
+                legal_basis=post.get("legal_basis", "")[:500], later=later, commitment=signed,
+                ip=request.META.get("REMOTE_ADDR"),
             )  # fmt: skip
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -152,14 +159,21 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 general = list(exc.messages)
         else:
+            if case.gaps.exists():
+                return redirect("workbench:counter_gap_notice", pk=case.pk)
             return redirect("workbench:counter_document", pk=case.pk, kind=_document_of(case))
         idempotency_key = str(uuid.uuid4())
     else:
         values = _prefill(request, applicant, schema)
-        paper = []
+        paper, later = [], []
         idempotency_key = str(uuid.uuid4())
     field_names = {f.name for f in fields_of(schema)}
-    anchor = {**{n: f"f_{n}" for n in field_names}, "reasons": "reasons", "legal_basis": "legal_basis"}
+    anchor = {
+        **{n: f"f_{n}" for n in field_names}, "reasons": "reasons", "legal_basis": "legal_basis",
+        "commitment_read": "commitment_read",
+    }  # fmt: skip
+    gaps_allowed = tolerance.version_allows(version)
+    gaps_credit = gaps_allowed and tolerance.credit_ok_for(person=person, org=applicant.organization)
     return render(
         request,
         "workbench/counter_intake.html",
@@ -173,7 +187,13 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
                 (title, [(f, values.get(f.name, ""), errors.get(f.name, [])) for f in fields])
                 for title, fields in steps_of(schema)
             ],
-            "materials": [(r, r in paper) for r in requirements],
+            "materials": [(r, r in paper, r in later) for r in requirements],
+            "gaps_allowed": gaps_allowed,
+            "gaps_offered": gaps_credit,
+            "tolerance_days": tolerance.version_max_days(version),
+            "commitment": tolerance.version_commitment_text(version, item.department, later)
+            if later and gaps_credit and request.POST.get("outcome") == "accept"
+            else "",
             "error_summary": [
                 *(("", m) for m in general),
                 *((anchor.get(k, ""), m) for k, ms in errors.items() for m in ms),
@@ -242,6 +262,45 @@ def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             "nav": "counter",
         },
     )
+
+
+def _counter_gap_notice(request: HttpRequest, pk: int) -> GapNotice:
+    case = case_selectors.cases_for_clerk(user=request.user).filter(pk=pk).first()
+    notice = gap_notice(case) if case is not None else None
+    if notice is None:
+        raise Http404
+    return notice
+
+
+@require_GET
+@staff_required
+def counter_gap_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable 容缺受理告知书 of a case accepted with missing materials at the clerk's centre."""
+    notice = _counter_gap_notice(request, pk)
+    return render(
+        request,
+        "workbench/counter_gap_notice.html",
+        {
+            "notice": notice,
+            "case": notice.case,
+            "version": notice.case.item_version,
+            "addressee": addressee(notice.case),
+            "nav": "counter",
+        },
+    )
+
+
+@require_GET
+@staff_required
+def counter_gap_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same notice as a PDF (the one the applicant downloads from the case page)."""
+    notice = _counter_gap_notice(request, pk)
+    tracking = request.build_absolute_uri(reverse("portal:case", args=[notice.case.number]))
+    response = HttpResponse(gap_notice_pdf(notice, tracking_url=tracking), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="gap-notice-{notice.case.number}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET

@@ -5,27 +5,51 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET
 
+from onevisit.catalog.models import ServiceItem
+from onevisit.core.audit import audit_log
 from onevisit.supervision import selectors, services
 from onevisit.supervision.models import PostCheck
 
-from .views import staff_required
+from .views import FILE_CSP, VIEWABLE_TYPES, staff_required
+
+
+class ItemChoiceField(forms.ModelChoiceField):
+    """A service, named with the ratio a draw uses for it when none is entered."""
+
+    def label_from_instance(self, obj: ServiceItem) -> str:
+        return _("%(code)s %(name)s (ratio %(ratio)d%%)") % {
+            "code": obj.code, "name": obj.name, "ratio": services.default_ratio(obj),
+        }  # fmt: skip
+
+
+RATIO_MESSAGE = gettext_lazy("The ratio must be a whole number of percent from 1 to 100.")
 
 
 class DrawForm(forms.Form):
-    item: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Service"))
+    item: forms.ModelChoiceField = ItemChoiceField(queryset=None, label=gettext_lazy("Service"))
     since = forms.DateField(
-        label=gettext_lazy("Decided from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Decided from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     until = forms.DateField(
-        label=gettext_lazy("Decided until"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Decided until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    ratio = forms.IntegerField(label=gettext_lazy("Ratio (percent)"), min_value=1, max_value=100)
+    ratio = forms.IntegerField(
+        label=gettext_lazy("Ratio (percent)"),
+        help_text=gettext_lazy("Leave empty to use the service's own ratio, shown after its name."),
+        required=False,
+        min_value=1,
+        max_value=100,
+        error_messages={"min_value": RATIO_MESSAGE, "max_value": RATIO_MESSAGE, "invalid": RATIO_MESSAGE},
+    )
     seed = forms.CharField(
         label=gettext_lazy("Seed (leave empty for a random one)"),
         required=False,
@@ -36,12 +60,13 @@ class DrawForm(forms.Form):
         "item": gettext_lazy("Choose the service whose approvals are checked."),
         "since": gettext_lazy("Enter the first day of the period, e.g. 2026-11-01."),
         "until": gettext_lazy("Enter the last day of the period, e.g. 2026-11-30."),
-        "ratio": gettext_lazy("Enter the share of cases to check, from 1 to 100."),
     }
 
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["item"].queryset = selectors.items_supervised(user)  # type: ignore[attr-defined]
+        self.fields["item"].queryset = selectors.items_supervised(user).select_related(  # type: ignore[attr-defined]
+            "current_version"
+        )
         for name, message in self.REQUIRED.items():
             self.fields[name].error_messages["required"] = message
 
@@ -82,11 +107,7 @@ def post_checks(request: HttpRequest) -> HttpResponse:
     form = None
     if supervises:
         today = timezone.localdate()
-        initial = {
-            "since": today.replace(day=1),
-            "until": today,
-            "ratio": services.settings.ONEVISIT_POST_CHECK_RATIO,
-        }
+        initial = {"since": today.replace(day=1), "until": today}
         form = DrawForm(request.POST or None, user=user, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -152,3 +173,31 @@ def post_check(request: HttpRequest, pk: int) -> HttpResponse:
     error_form = form if form is not None and form.errors else None
     context = {"nav": "post_checks", "check": check, "form": form, "error_form": error_form}
     return render(request, "workbench/post_check.html", context, status=400 if error_form else 200)
+
+
+@require_GET
+@staff_required
+@xframe_options_sameorigin
+def post_check_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """The evidence file of a post-check, for its inspectors and the supervisors of its region only;
+    served like a case material (nosniff, sandboxed, inline only for PDF and images)."""
+    check = selectors.check_visible(request.user, pk)
+    if check is None or not check.evidence:
+        raise Http404
+    viewable = check.evidence_type in VIEWABLE_TYPES
+    content_type = check.evidence_type if viewable else "application/octet-stream"
+    disposition = "inline" if viewable and not request.GET.get("download") else "attachment"
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
+        check.evidence_type, ""
+    )
+    with transaction.atomic():
+        audit_log(
+            actor=request.user, action="post_check_evidence_viewed", obj=check, data={"case": check.case_id}
+        )
+    response = FileResponse(check.evidence.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = f'{disposition}; filename="post-check-{check.pk}{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CSP
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .powers import Audience, LifeEvent, Power
+
+POST_CHECK_RATIO_MIN, POST_CHECK_RATIO_MAX = 1, 100
+RATIO_MESSAGE = _("The post-check ratio must be a whole number of percent from 1 to 100.")
 
 
 class ItemKind(models.TextChoices):
@@ -149,6 +153,17 @@ class ItemVersion(models.Model):
         _("high risk: no commitment (告知承诺)"),
         default=False,
         help_text=_("A high-risk item never takes a commitment instead of proof."),
+    )
+    post_check_ratio = models.SmallIntegerField(
+        _("post-check ratio (percent)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(POST_CHECK_RATIO_MIN), MaxValueValidator(POST_CHECK_RATIO_MAX)],
+        error_messages={"min_value": RATIO_MESSAGE, "max_value": RATIO_MESSAGE, "invalid": RATIO_MESSAGE},
+        help_text=_(
+            "Share of the approvals on commitment (告知承诺) drawn for a post-check (事后核查), a whole "
+            "number of percent from 1 to 100. Empty: the platform's default."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)

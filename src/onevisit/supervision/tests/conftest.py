@@ -6,7 +6,16 @@ from django.utils import timezone
 from onevisit.cases import commitment as approval
 from onevisit.cases import services
 from onevisit.cases.models import Case, Decision
-from onevisit.cases.tests.conftest import FORM, _staff, alice, bob, two_step_item  # noqa: F401
+from onevisit.cases.tests.conftest import (  # noqa: F401
+    FORM,
+    _staff,
+    alice,
+    bob,
+    file_case,
+    officer_scjg,
+    pdf,
+    two_step_item,
+)
 from onevisit.catalog.models import ItemVersion, MaterialRequirement
 from onevisit.certificates.services import certificate_issue
 from onevisit.demo.loader import load_certificate_types
@@ -68,3 +77,30 @@ def approved(item, departments):
         return Case.objects.get(pk=case.pk)
 
     return make
+
+
+# ---- 电子监察 (alarms, 督办单, scores) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def accepted(two_step_item, file_case):  # noqa: F811
+    """File a case of ``person`` for the two-step item (promised 5, statutory 20 working days; steps
+    审查 at 市场监管 then 核查 at 公安, 1 working day each) and accept it on ``on``."""
+
+    def make(person, on):
+        return services.case_accept(actor="clerk", case=file_case(two_step_item, person), on=on)
+
+    return make
+
+
+@pytest.fixture
+def ningbo_supervisor(django_user_model, region):
+    """A supervisor of another city (宁波, 3302…): watches none of 杭州's departments."""
+    from onevisit.org.models import Department, Region
+    from onevisit.org.services import staff_role_grant
+
+    ningbo = Region.objects.create(code="330200", name="宁波市", level=3, parent=region.parent)
+    department = Department.objects.create(code="330200-ZWFW", name="政务服务中心", region=ningbo)
+    user = django_user_model.objects.create_user("nb_supervisor", password="pw-123456!", is_staff=True)
+    staff_role_grant(actor="t", user=user, department=department, role="supervisor")
+    return user

@@ -1,0 +1,115 @@
+"""一件事 pages: one form, one set of materials, one submit; wrong, hostile and oversized input changes
+nothing; nobody sees another applicant's bundle; the catalogue admin previews the merged form."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from onevisit.cases.models import BundleCase, Case
+from onevisit.cases.tests.test_bundles import restaurant  # noqa: F401  (the fixture)
+
+from .applying import pdf, signed_in
+
+ANSWERS = {
+    "applicant_name": "张三",
+    "applicant_id_number": "11010519491231002X",
+    "org_name": "张三餐饮有限公司",
+}
+
+
+def _start(client) -> BundleCase:
+    response = client.post("/bundles/restaurant/apply/")
+    assert response.status_code == 302
+    return BundleCase.objects.latest("pk")
+
+
+def test_an_applicant_files_a_bundle_once_with_one_form_and_one_upload(restaurant, alice):  # noqa: F811
+    client = signed_in(alice)
+    page = client.get("/bundles/restaurant/apply/")
+    assert page.status_code == 200 and "企业设立登记" in page.content.decode()
+    bundle_case = _start(client)
+    assert bundle_case.children.count() == 3
+    response = client.post(f"/account/bundles/{bundle_case.pk}/step/1/", ANSWERS)
+    assert response.status_code == 302 and response["Location"].endswith("/step/2/")
+    # Page 2 asks only what 食品经营许可 adds: the area. Text where a number goes is refused.
+    bad = client.post(f"/account/bundles/{bundle_case.pk}/step/2/", {"business_area": "八十"})
+    assert bad.status_code == 400 and "error-summary" in bad.content.decode()
+    bundle_case.refresh_from_db()
+    assert "business_area" not in bundle_case.form_data
+    client.post(f"/account/bundles/{bundle_case.pk}/step/2/", {"business_area": "80"})
+    page = client.get(f"/account/bundles/{bundle_case.pk}/materials/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "营业执照" in body and body.count('type="file"') == 1  # the licence comes from the bundle
+    name = re.search(r'type="file" id="(m-\d+)"', body).group(1)
+    evil = client.post(
+        f"/account/bundles/{bundle_case.pk}/materials/", {name: pdf("a.exe", b"MZ\x90\x00" + b"\x00" * 60)}
+    )
+    assert evil.status_code == 400
+    assert not Case.objects.filter(bundle_case=bundle_case, materials__isnull=False).exists()
+    client.post(f"/account/bundles/{bundle_case.pk}/materials/", {name: pdf()})
+    assert Case.objects.filter(bundle_case=bundle_case, materials__isnull=False).distinct().count() == 3
+    check = client.get(f"/account/bundles/{bundle_case.pk}/check/")
+    assert check.status_code == 200
+    stale = client.post(f"/account/bundles/{bundle_case.pk}/submit/", {"idempotency_key": "not-a-key"})
+    assert stale.status_code == 400 and BundleCase.objects.get(pk=bundle_case.pk).number is None
+    key = str(uuid.uuid4())
+    first = client.post(f"/account/bundles/{bundle_case.pk}/submit/", {"idempotency_key": key})
+    second = client.post(f"/account/bundles/{bundle_case.pk}/submit/", {"idempotency_key": key})
+    assert first.status_code == second.status_code == 302
+    bundle_case.refresh_from_db()
+    assert (
+        bundle_case.number and Case.objects.filter(bundle_case=bundle_case).exclude(number=None).count() == 2
+    )
+    page = client.get(f"/account/bundles/{bundle_case.pk}/")
+    assert page.status_code == 200 and bundle_case.number in page.content.decode()
+    assert client.get(f"/account/bundles/{bundle_case.pk}/step/1/").status_code == 404  # filed: no changes
+    assert "开餐馆一件事" in client.get("/cases/").content.decode()
+
+
+def test_hostile_and_oversized_answers_are_refused_or_shown_as_text(restaurant, alice):  # noqa: F811
+    client = signed_in(alice)
+    bundle_case = _start(client)
+    huge = client.post(f"/account/bundles/{bundle_case.pk}/step/1/", ANSWERS | {"org_name": "长" * 5000})
+    assert huge.status_code == 400
+    client.post(
+        f"/account/bundles/{bundle_case.pk}/step/1/", ANSWERS | {"org_name": "<script>alert(1)</script>"}
+    )
+    check = client.get(f"/account/bundles/{bundle_case.pk}/check/").content.decode()
+    assert "<script>alert(1)</script>" not in check and "&lt;script&gt;" in check
+    assert client.get(f"/account/bundles/{bundle_case.pk}/step/9/").status_code == 404
+
+
+def test_nobody_opens_another_applicant_s_bundle(restaurant, alice, bob):  # noqa: F811
+    bundle_case = _start(signed_in(alice))
+    other = signed_in(bob)
+    for path in ("", "step/1/", "materials/", "check/"):
+        assert other.get(f"/account/bundles/{bundle_case.pk}/{path}").status_code == 404
+    assert (
+        other.post(
+            f"/account/bundles/{bundle_case.pk}/submit/", {"idempotency_key": str(uuid.uuid4())}
+        ).status_code
+        == 404
+    )
+    assert other.post(f"/account/bundles/{bundle_case.pk}/step/1/", ANSWERS).status_code == 404
+    anonymous = signed_in.__globals__["Client"]()
+    assert anonymous.get(f"/account/bundles/{bundle_case.pk}/").status_code == 302
+
+
+def test_an_unpublished_bundle_has_no_application_page(restaurant, alice):  # noqa: F811
+    restaurant.state = "withdrawn"
+    restaurant.save()
+    assert signed_in(alice).get("/bundles/restaurant/apply/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_admin_previews_the_merged_form_and_warns_of_conflicts(restaurant, admin_client):  # noqa: F811
+    sign = restaurant.members.get(item__code="S-1").item.current_version.form
+    sign.schema["properties"]["area"] = {"type": "string", "x-data-element": "business.area", "title": "面积"}
+    sign.save()
+    page = admin_client.get(f"/admin/catalog/bundle/{restaurant.pk}/change/").content.decode()
+    assert "business.area" in page and "含义不同" in page
+    assert "统一社会信用代码" not in page.split("bundle-merged-form")[1].split("</table>")[0]

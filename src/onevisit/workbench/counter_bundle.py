@@ -1,0 +1,131 @@
+"""一件事 at the counter: the clerk fills the merged form with the applicant, ticks each paper original
+once, and files the whole bundle in one sitting; the page that follows lists every service's case
+number and receipt. Thin views over ``cases.bundles``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onevisit.cases import bundles
+from onevisit.cases.forms import coerce, fields_of, steps_of
+from onevisit.cases.models import BundleCase, Case
+from onevisit.catalog import bundle_form
+from onevisit.catalog import selectors as catalog
+
+from . import counter_applicant
+from .counter import _center, _prefill
+from .views import staff_required
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def intake(request: HttpRequest, code: str) -> HttpResponse:
+    center = _center(request)
+    applicant = counter_applicant.applicant_of(request)
+    person = applicant.person
+    if person is None or not applicant.ready:
+        return redirect("workbench:counter")
+    bundle = get_object_or_404(catalog.published_bundles(), code=code)
+    plan = bundle_form.plan(bundle)
+    schema = plan.schema()
+    errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    if request.method == "POST":
+        post = request.POST
+        # An unticked box is a "no", not a missing answer.
+        values = {
+            f.name: ("true" if post.get(f"f_{f.name}") else "false")
+            if f.kind == "boolean"
+            else post.get(f"f_{f.name}", "")[:4000]
+            for f in fields_of(schema)
+        }
+        paper = [m.key for n, m in enumerate(plan.materials) if post.get(f"paper_{n}")]
+        try:
+            key = uuid.UUID(post.get("idempotency_key", ""))
+        except ValueError:
+            key = uuid.uuid4()
+        try:
+            bundle_case = bundles.bundle_counter_intake(
+                actor=request.user, center=center, bundle=bundle, person=person,
+                organization=applicant.organization, form_data=coerce(schema, {k: v for k, v in values.items() if v}),
+                paper=paper, idempotency_key=key,
+            )  # fmt: skip
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+            else:
+                general = list(exc.messages)
+        else:
+            return redirect("workbench:counter_bundle_case", pk=bundle_case.pk)
+        checked = set(paper)
+    else:
+        values = {}
+        for member in plan.members:
+            known = _prefill(request, applicant, member.version.form.schema)
+            for key_, field in plan.fields.items():
+                name = field.targets.get(member.code)
+                if name in known and key_ not in values:
+                    values[key_] = known[name]
+        checked = set()
+    return render(
+        request,
+        "workbench/counter_bundle.html",
+        {
+            "center": center,
+            "person": person,
+            "organization": applicant.organization,
+            "bundle": bundle,
+            "plan": plan,
+            "steps": [
+                (title, [(f, values.get(f.name, ""), errors.get(f.name, [])) for f in fields])
+                for title, fields in steps_of(schema)
+            ],
+            "materials": [
+                (n, m, m.key in checked, [plan.member(c).version.name for c in m.requirements])
+                for n, m in enumerate(plan.materials)
+            ],
+            "error_summary": [
+                *(("", m) for m in general),
+                *((f"f_{k}" if k in plan.fields else "", m) for k, ms in errors.items() for m in ms),
+            ],
+            "idempotency_key": str(uuid.uuid4()),
+            "nav": "counter",
+        },
+        status=400 if errors or general else 200,
+    )
+
+
+@require_GET
+@staff_required
+def bundle_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the clerk hands over: every service's case number, its status and its receipt."""
+    bundle_case = get_object_or_404(BundleCase, pk=pk, center__in=_centers(request))
+    children = list(bundle_case.children.select_related("item_version", "department").order_by("pk"))
+    if not children:
+        raise Http404
+    rows: list[dict[str, Any]] = [
+        {"case": c, "receipt": c.status == Case.Status.ACCEPTED or c.status in Case.FINISHED}
+        for c in children
+    ]
+    return render(
+        request,
+        "workbench/counter_bundle_case.html",
+        {
+            "bundle_case": bundle_case,
+            "rows": rows,
+            "status": bundles.bundle_status(bundle_case, children),
+            "nav": "counter",
+        },
+    )
+
+
+def _centers(request: HttpRequest) -> Any:
+    from onevisit.org.selectors import clerk_centers
+
+    return clerk_centers(request.user)
