@@ -115,7 +115,7 @@ def test_a_restaurant_is_opened_with_one_application_through_three_departments(
     expect(citizen.get_by_role("heading", level=1)).to_have_text("申请材料")
     expect(citizen.locator("main")).to_contain_text("由本件事中的“企业设立登记”发放给您")
     citizen.get_by_role("button", name="保存并继续").click()  # nothing uploaded: each missing one is named
-    expect(citizen.locator(".error-summary")).to_contain_text("住所（经营场所）使用证明")
+    expect(citizen.locator(".error-summary")).to_contain_text("申请书（申请表）")
     _check(citizen, "bundle-materials-errors-phone")
     scan = tmp_path / "扫描件.pdf"
     scan.write_bytes(PDF)

@@ -159,13 +159,13 @@ def missing(
                 continue
             if merged.provided_by and merged.provided_by in plan.member(code).needs:
                 continue
-            if code not in known:
-                known[code] = (
-                    evidence_for(child) if any(r.skippable for r in merged.requirements.values()) else {}
-                )
-            if requirement.pk not in known[code]:
-                out.append(merged)
-                break
+            if requirement.skippable:
+                if code not in known:
+                    known[code] = evidence_for(child)
+                if requirement.pk in known[code]:
+                    continue
+            out.append(merged)
+            break
     return out
 
 

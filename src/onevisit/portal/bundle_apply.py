@@ -73,12 +73,19 @@ def _step_list(bundle_case: BundleCase, plan: bundle_form.Plan, current: str) ->
     return items
 
 
-def _trusted(bundle_case: BundleCase, plan: bundle_form.Plan) -> dict[str, evidence.Trusted]:
-    """Values from trusted data (秒填), by merged field: what any child's trusted data says."""
+def _trusted(
+    bundle_case: BundleCase, plan: bundle_form.Plan, keys: list[str] | None = None
+) -> dict[str, evidence.Trusted]:
+    """Values from trusted data (秒填), by merged field (of ``keys`` only, when given): what any
+    child's trusted data says. Each child is asked only for the fields it has among them."""
     out: dict[str, evidence.Trusted] = {}
+    wanted = {k: plan.fields[k] for k in (keys if keys is not None else plan.fields)}
     for code, child in bundles.children_of(bundle_case).items():
-        values = evidence.trusted_values(child)
-        for key, field in plan.fields.items():
+        names = [f.targets[code] for f in wanted.values() if code in f.targets]
+        if not names:
+            continue
+        values = evidence.trusted_values(child, only=names)
+        for key, field in wanted.items():
             name = field.targets.get(code)
             if name in values and key not in out:
                 out[key] = values[name]
@@ -148,7 +155,7 @@ def step(request: HttpRequest, account: ApplicantAccount, pk: int, n: int) -> Ht
         raise Http404
     title, fields = steps[n - 1]
     names = [f.name for f in fields]
-    trusted = {k: v for k, v in _trusted(bundle_case, plan).items() if k in names}
+    trusted = _trusted(bundle_case, plan, names)
     errors: dict[str, str] = {}
     schema = plan.schema()
     if request.method == "POST":

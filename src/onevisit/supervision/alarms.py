@@ -117,20 +117,24 @@ class Outcome:
 # ---- the conditions ----------------------------------------------------------------------------------
 
 
-def time_level(*, used: int | None, allowed: int | None, overdue: bool, overdue_level: str) -> str | None:
+def time_level(
+    *, used: int | None, allowed: int | None, overdue: bool, overdue_level: str, share: Fraction | None = None
+) -> str | None:
     """The card for a clock: ``overdue_level`` once past the due date, yellow from the share of the
-    allowed working days, none before (or when the share cannot be computed)."""
+    allowed working days (``share``, the setting by default), none before (or when the share cannot
+    be computed)."""
     if overdue:
         return overdue_level
     if used is None or not allowed or allowed <= 0:
         return None  # 即办 (limit 0): due the day it starts, never "almost" late
-    return YELLOW if used >= yellow_share() * allowed else None
+    share = yellow_share() if share is None else share
+    return YELLOW if used * share.denominator >= share.numerator * allowed else None
 
 
 def _case_alarms(
     rows: Iterable[dict[str, Any]], today: dt.date, days: WorkingDays, outcome: Outcome
 ) -> list[Wanted]:
-    wanted = []
+    wanted, share = [], yellow_share()
     for row in rows:
         try:
             used: int | None = days.between(row["accepted_on"], today) - row["suspended_days"]
@@ -144,7 +148,11 @@ def _case_alarms(
         )
         if promised is not None and row["promised_due"] is not None:
             level = time_level(
-                used=used, allowed=promised, overdue=today > row["promised_due"], overdue_level=YELLOW
+                used=used,
+                allowed=promised,
+                overdue=today > row["promised_due"],
+                overdue_level=YELLOW,
+                share=share,
             )
             if level:
                 detail = {"used": used, "allowed": promised, "overdue": today > row["promised_due"]}
@@ -154,7 +162,11 @@ def _case_alarms(
         if statutory is not None and row["statutory_due"] is not None:
             allowed = statutory + row["extension_days"]
             level = time_level(
-                used=used, allowed=allowed, overdue=today > row["statutory_due"], overdue_level=RED
+                used=used,
+                allowed=allowed,
+                overdue=today > row["statutory_due"],
+                overdue_level=RED,
+                share=share,
             )
             if level:
                 detail = {"used": used, "allowed": allowed, "overdue": today > row["statutory_due"]}
@@ -169,7 +181,7 @@ def _case_alarms(
 def _step_alarms(
     rows: Iterable[dict[str, Any]], today: dt.date, days: WorkingDays, outcome: Outcome
 ) -> list[Wanted]:
-    wanted = []
+    wanted, share = [], yellow_share()
     for row in rows:
         due = row["due_date"]
         try:
@@ -178,7 +190,7 @@ def _step_alarms(
         except CalendarMissing:
             used = allowed = None
             outcome.calendar_missing += 1
-        level = time_level(used=used, allowed=allowed, overdue=today > due, overdue_level=RED)
+        level = time_level(used=used, allowed=allowed, overdue=today > due, overdue_level=RED, share=share)
         if level:
             wanted.append(
                 Wanted(

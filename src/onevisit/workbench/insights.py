@@ -57,8 +57,15 @@ class FilterForm(forms.Form):
     item = forms.CharField(label=gettext_lazy("Service item"), required=False, max_length=40)
     channel = forms.CharField(label=gettext_lazy("Channel"), required=False, max_length=20)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        if data is not None:  # show the period used when none was asked for
+            data = data.copy()
+            today = timezone.localdate()
+            if not data.get("since"):
+                data["since"] = _year_ago(today).isoformat()
+            if not data.get("until"):
+                data["until"] = today.isoformat()
+        super().__init__(data, **kwargs)
         bad_date = gettext_lazy("Enter a date such as 2026-01-31.")
         for name in ("since", "until"):
             self.fields[name].error_messages["invalid"] = bad_date
