@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import certificates, credit, views, work
+from . import certificates, credit, indicators, views, work
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
@@ -25,5 +25,6 @@ urlpatterns = [
     path(
         "v1/certificates/<str:number>/", certificates.CertificateCheckView.as_view(), name="certificate-check"
     ),
+    path("v1/indicators/", indicators.IndicatorListView.as_view(), name="indicators"),
     path("v1/", include(router.urls)),
 ]

@@ -159,6 +159,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["department", "status"]),
             models.Index(fields=["status", "promised_due"]),
+            # Every indicator filters on the period: when cases were filed and when they ended.
+            models.Index(fields=["submitted_at"], name="case_submitted_at_idx"),
+            models.Index(fields=["decided_at"], name="case_decided_at_idx"),
         ]
 
     def __str__(self) -> str:

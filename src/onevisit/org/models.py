@@ -202,6 +202,7 @@ class ServiceToken(models.Model):
         CASES_READ = "cases:read", _("Read the department's cases")
         CREDIT_READ = "credit:read", _("Read the credit records of applicants")
         CREDIT_WRITE = "credit:write", _("Add credit records and repair the department's own")
+        INDICATORS_READ = "indicators:read", _("Read the indicators (aggregates only, no personal data)")
 
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="service_tokens", verbose_name=_("department")

@@ -211,3 +211,12 @@ def test_the_evaluator_cannot_change_anything(client, evaluator, history):
     assert item.name == "事项甲"
     assert list(Case.objects.order_by("pk").values_list("pk", "status", "visits")) == cases_before
     assert AuditEvent.objects.count() == audit_before
+
+
+def test_an_analyst_who_also_handles_cases_sees_their_department_too(client, analyst_nb, history):
+    staff_role_grant(actor="t", user=analyst_nb, department=history["departments"]["ga"], role="officer")
+    url = reverse("workbench:insights_drill", args=["zero_visit"]) + f"?{MARCH}"
+    page = _get(client, analyst_nb, url).content.decode()
+    assert "N-7<" in page  # their region (宁波)
+    assert "N-3<" in page and "N-4<" in page  # 公安局 (杭州), where they are an officer
+    assert "N-1<" not in page  # 市场监管 of 杭州: neither

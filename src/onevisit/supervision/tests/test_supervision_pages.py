@@ -247,3 +247,13 @@ def test_an_officer_records_a_fee_from_the_case_page(client, officer_scjg, offic
     assert 'name="fee_amount"' not in client.get(f"/workbench/cases/{case.pk}/").content.decode()
     assert client.post(url, {"fee_name": "加急费", "fee_amount": "80"}).status_code in (403, 404)
     assert CaseFee.objects.count() == 1
+
+
+def test_the_screen_works_in_english(client, supervisor, two_departments_carded):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = login(client, supervisor).get(BOARD).content.decode()
+    assert "Running cases against their limits" in html and "Red cards: " in html and "督办单" in html
+    html = client.get("/workbench/supervision/score/").content.decode()
+    assert "How the score is calculated" in html
