@@ -197,6 +197,7 @@ class ItemPlan:
     instant: bool
     requirements: list[MaterialRequirement]
     officers: list[int]
+    legal_basis: str = ""
 
 
 def _plans() -> list[ItemPlan]:
@@ -228,6 +229,10 @@ def _plans() -> list[ItemPlan]:
                 instant=hasattr(version, "rules"),
                 requirements=list(version.materials.filter(required=True).order_by("order", "pk")),
                 officers=sorted(officers.get(item.department_id, [])),
+                legal_basis="；".join(
+                    f"{b.get('law', '')}{b.get('article', '')}" for b in version.legal_basis or []
+                )
+                or version.name,
             )
         )
     return plans
@@ -427,6 +432,7 @@ def _write(
                     case_id=case.pk,
                     outcome=extra["outcome"],
                     reasons="" if extra["outcome"] == "approve" else "不符合申请条件。",
+                    legal_basis=plan.legal_basis,  # a refusal always states its basis
                     decided_by_id=None if automatic or not plan.officers else rng.choice(plan.officers),
                     decided_at=case.decided_at,
                     rule_trace={"source": "demo_history", "rules": "秒批"} if automatic else {},
