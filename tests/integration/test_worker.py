@@ -42,7 +42,7 @@ def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     var = tmp_path_factory.mktemp("var")
     env = {**os.environ, "ONEVISIT_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "onevisit.settings.demo"}
     env.pop("DATABASE_URL", None)
-    _run(env, "demo", "--no-serve")
+    _run(env, "demo", "--no-serve", "--history", "2000")  # the history path, smaller than the default
     return env
 
 

@@ -19,14 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
         parser.add_argument("--no-serve", action="store_true", help="Prepare the database and exit.")
         parser.add_argument(
-            "--history", type=int, default=10000, help="Synthetic past cases on first start (0 for none)."
+            "--history", type=int, default=20000, help="Synthetic past cases on first start (0 for none)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if not ServiceItem.objects.exists():
             call_command("loaddemo")
-            if options["history"]:  # a year of synthetic cases for the dashboards (about 15–40 s for 10,000)
+            if options["history"]:  # a year of synthetic cases for the dashboards (about 20 s for 20,000)
                 call_command("demo_history", cases=options["history"], seed=1)
         call_command("signing_keys", demo=True)  # departments added since the demo was loaded
         call_command("collectstatic", interactive=False, verbosity=0)
