@@ -79,6 +79,17 @@ class Plan:
     def member(self, code: str) -> Member:
         return next(m for m in self.members if m.code == code)
 
+    def merged_from(self, by_item: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """The reverse of filling each item's form: values keyed by each item's field names (item code
+        → {field name: value}) become values of the merged form; the first item that has one wins."""
+        out: dict[str, Any] = {}
+        for key, merged in self.fields.items():
+            for code, name in merged.targets.items():
+                if name in by_item.get(code, {}):
+                    out[key] = by_item[code][name]
+                    break
+        return out
+
     def schema(self) -> dict[str, Any]:
         """The merged form as one JSON Schema (for validation by ``cases.forms``)."""
         return {

@@ -78,18 +78,13 @@ def _trusted(
 ) -> dict[str, evidence.Trusted]:
     """Values from trusted data (秒填), by merged field (of ``keys`` only, when given): what any
     child's trusted data says. Each child is asked only for the fields it has among them."""
-    out: dict[str, evidence.Trusted] = {}
     wanted = {k: plan.fields[k] for k in (keys if keys is not None else plan.fields)}
+    by_item: dict[str, dict[str, Any]] = {}
     for code, child in bundles.children_of(bundle_case).items():
         names = [f.targets[code] for f in wanted.values() if code in f.targets]
-        if not names:
-            continue
-        values = evidence.trusted_values(child, only=names)
-        for key, field in wanted.items():
-            name = field.targets.get(code)
-            if name in values and key not in out:
-                out[key] = values[name]
-    return out
+        if names:
+            by_item[code] = evidence.trusted_values(child, only=names)
+    return {k: v for k, v in plan.merged_from(by_item).items() if k in wanted}
 
 
 @never_cache
@@ -101,13 +96,9 @@ def start(request: HttpRequest, account: ApplicantAccount, code: str) -> HttpRes
     profile = scope.profile_of(request, account)
     error = ""
     if request.method == "POST":
-        known: dict[str, Any] = {}
-        for member in plan.members:
-            prefill = _prefill(member.version.form.schema, account, profile)
-            for key, field in plan.fields.items():
-                name = field.targets.get(member.code)
-                if name in prefill and key not in known:
-                    known[key] = prefill[name]
+        known = plan.merged_from(
+            {m.code: _prefill(m.version.form.schema, account, profile) for m in plan.members}
+        )
         try:
             bundle_case = bundles.bundle_start(
                 actor=request.user,
@@ -203,14 +194,18 @@ def step(request: HttpRequest, account: ApplicantAccount, pk: int, n: int) -> Ht
 
 
 def _material_rows(
-    bundle_case: BundleCase, plan: bundle_form.Plan, errors: dict[int, str]
+    bundle_case: BundleCase,
+    plan: bundle_form.Plan,
+    errors: dict[int, str],
+    still: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     children = bundles.children_of(bundle_case)
     supplied: dict[int, list[SuppliedMaterial]] = {}
     for material in SuppliedMaterial.objects.filter(case__bundle_case=bundle_case).order_by("pk"):
         supplied.setdefault(material.requirement_id, []).append(material)
     known: dict[str, dict[int, Any]] = {}
-    still = {m.key for m in bundles.missing(bundle_case, plan)}
+    if still is None:
+        still = {m.key for m in bundles.missing(bundle_case, plan)}
     rows = []
     for index, merged in enumerate(plan.materials):
         code, requirement = next(iter(merged.requirements.items()))
@@ -243,6 +238,7 @@ def materials(request: HttpRequest, account: ApplicantAccount, pk: int) -> HttpR
     bundle_case = _draft(account, pk)
     plan = bundles.plan_of(bundle_case)
     errors: dict[int, str] = {}
+    keys: set[str] | None = None  # the merged materials still missing, once the uploads are in
     if request.method == "POST":
         for index, merged in enumerate(plan.materials):
             upload = request.FILES.get(f"m-{index}")
@@ -267,7 +263,7 @@ def materials(request: HttpRequest, account: ApplicantAccount, pk: int) -> HttpR
         "portal/bundle_apply/materials.html",
         {
             "bundle_case": bundle_case,
-            "rows": _material_rows(bundle_case, plan, errors),
+            "rows": _material_rows(bundle_case, plan, errors, keys),
             "error_links": [(f"#m-{k}", m) for k, m in errors.items()],
             "step_list": _step_list(bundle_case, plan, "materials"),
             "back": reverse("portal:bundle_step", args=[pk, len(_steps(plan))]),

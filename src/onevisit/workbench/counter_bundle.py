@@ -17,6 +17,7 @@ from onevisit.cases.forms import coerce, fields_of, steps_of
 from onevisit.cases.models import BundleCase, Case
 from onevisit.catalog import bundle_form
 from onevisit.catalog import selectors as catalog
+from onevisit.org.selectors import clerk_centers
 
 from . import counter_applicant
 from .counter import _center, _prefill
@@ -65,13 +66,9 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("workbench:counter_bundle_case", pk=bundle_case.pk)
         checked = set(paper)
     else:
-        values = {}
-        for member in plan.members:
-            known = _prefill(request, applicant, member.version.form.schema)
-            for key_, field in plan.fields.items():
-                name = field.targets.get(member.code)
-                if name in known and key_ not in values:
-                    values[key_] = known[name]
+        values = plan.merged_from(
+            {m.code: _prefill(request, applicant, m.version.form.schema) for m in plan.members}
+        )
         checked = set()
     return render(
         request,
@@ -105,7 +102,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
 @staff_required
 def bundle_case(request: HttpRequest, pk: int) -> HttpResponse:
     """What the clerk hands over: every service's case number, its status and its receipt."""
-    bundle_case = get_object_or_404(BundleCase, pk=pk, center__in=_centers(request))
+    bundle_case = get_object_or_404(BundleCase, pk=pk, center__in=clerk_centers(request.user))
     children = list(bundle_case.children.select_related("item_version", "department").order_by("pk"))
     if not children:
         raise Http404
@@ -123,9 +120,3 @@ def bundle_case(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "counter",
         },
     )
-
-
-def _centers(request: HttpRequest) -> Any:
-    from onevisit.org.selectors import clerk_centers
-
-    return clerk_centers(request.user)
