@@ -85,7 +85,25 @@ class PersonRegisterForm(forms.Form):
 NUMBER_PATTERN = r"^[0-9A-Za-z-]*$"
 
 
-class InboxFilterForm(forms.Form):
+class LenientFilterForm(forms.Form):
+    """Filters read from the query string: a value that is not one of the user's choices is dropped
+    with a note and shown as "any", and the other filters still apply."""
+
+    def lenient(self) -> tuple[dict[str, Any], list[str]]:
+        """The valid filters' cleaned values, and a note for each one that was ignored."""
+        self.is_valid()
+        notes = [
+            _("The filter “%(field)s” had a value that is not one of the choices; it was ignored.")
+            % {"field": self.fields[name].label}
+            for name in self.errors
+        ]
+        if self.errors:
+            # Show each dropped filter as "any", as it was applied.
+            self.data = {**{k: self.data.get(k) for k in self.data}, **dict.fromkeys(self.errors, "")}
+        return self.cleaned_data, notes
+
+
+class InboxFilterForm(LenientFilterForm):
     """The inbox filters, read from the query string. A value that is not one of the officer's own
     choices (another department, garbage) is dropped with a note; the other filters still apply."""
 
@@ -133,16 +151,7 @@ class InboxFilterForm(forms.Form):
 
     def filters(self) -> tuple[InboxFilters, list[str]]:
         """The valid filters, and a note for each one that was ignored."""
-        self.is_valid()
-        notes = [
-            _("The filter “%(field)s” had a value that is not one of the choices; it was ignored.")
-            % {"field": self.fields[name].label}
-            for name in self.errors
-        ]
-        if self.errors:
-            # Show each dropped filter as "any", as it was applied.
-            self.data = {**{k: self.data.get(k) for k in self.data}, **dict.fromkeys(self.errors, "")}
-        clean = self.cleaned_data
+        clean, notes = self.lenient()
         return (
             InboxFilters(
                 department=clean.get("department", ""),

@@ -23,6 +23,7 @@ from onevisit.cases.models import Case
 from onevisit.supervision import board, orders, score
 from onevisit.supervision.models import Alarm
 
+from .forms import LenientFilterForm
 from .views import staff_required
 
 PAGE_SIZE = 50
@@ -33,7 +34,7 @@ def _watching(user: Any) -> None:
         raise PermissionDenied
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(LenientFilterForm):
     """The screen's filters, from the query string. A value that is not one of the user's choices
     (another region, garbage) is dropped with a note; the other filters still apply."""
 
@@ -74,15 +75,7 @@ class BoardFilterForm(forms.Form):
         ]
 
     def filters(self) -> tuple[board.BoardFilters, list[str]]:
-        self.is_valid()
-        notes = [
-            _("The filter “%(field)s” had a value that is not one of the choices; it was ignored.")
-            % {"field": self.fields[name].label}
-            for name in self.errors
-        ]
-        if self.errors:
-            self.data = {**{k: self.data.get(k) for k in self.data}, **dict.fromkeys(self.errors, "")}
-        clean = self.cleaned_data
+        clean, notes = self.lenient()
         return (
             board.BoardFilters(
                 region=clean.get("region", ""), department=clean.get("department", ""),
