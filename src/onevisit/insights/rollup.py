@@ -14,7 +14,7 @@ from django.utils import timezone
 from onevisit.core.indicators import Scope
 from onevisit.org.models import Department
 
-from . import indicators as ind
+from . import aggregates as ind
 from .models import DailyFact, Rollup
 
 FIRST = dt.date(2000, 1, 1)
