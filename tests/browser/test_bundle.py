@@ -80,6 +80,7 @@ def test_a_restaurant_is_opened_with_one_application_through_three_departments(
     citizen.get_by_label("手机号码").fill("13800000004")
     citizen.get_by_label("密码").fill("demo1234")
     citizen.get_by_role("button", name="登录").last.click()
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("我的账户")
 
     citizen.goto("/bundles/restaurant/")
     citizen.get_by_role("link", name="一次申请全部事项").click()

@@ -46,10 +46,12 @@ def test_clerk_takes_in_an_incomplete_application_and_prints_the_notice(
     page.get_by_label("统一社会信用代码").press("Enter")
     expect(page.locator(".person-card")).to_contain_text("杭州西溪云栖科技有限公司")
     # Keyboard only from here: the 经办人's ID field has the focus; Enter finds them.
+    expect(page.locator("input:focus")).to_have_count(1)
     page.keyboard.type(AGENT)
     page.keyboard.press("Enter")
     expect(page.locator(".person-card")).to_contain_text("经办人：张伟")
-    page.keyboard.type("食品经营")  # the service search has the focus now
+    expect(page.locator("#q")).to_be_focused()  # the service search has the focus now
+    page.keyboard.type("食品经营")
     page.keyboard.press("Enter")
     page.wait_for_url("**/workbench/counter/?q=*")
     expect(page.locator(".counter-items")).to_contain_text("食品经营许可")
@@ -125,7 +127,8 @@ def test_clerk_registers_a_walk_in_organisation_with_its_agent(
 def test_a_person_sees_only_services_for_individuals(new_page: Callable[..., Page]) -> None:
     page = new_page("desktop")
     _sign_in(page)
-    page.keyboard.type(WALK_IN)  # the ID field has the focus
+    expect(page.get_by_label("居民身份证号码")).to_be_focused()
+    page.keyboard.type(WALK_IN)
     page.keyboard.press("Enter")
     expect(page.locator(".person-card")).to_contain_text("李娜")
     expect(page.locator(f'a[href="/workbench/counter/items/{PERSON_ITEM}/"]')).to_be_visible()

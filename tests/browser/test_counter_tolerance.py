@@ -67,8 +67,10 @@ def test_the_clerk_accepts_with_a_gap_after_the_applicant_signs(
     page.get_by_label("用户名").fill("clerk")
     page.get_by_label("密码").fill("demo1234")
     page.get_by_label("密码").press("Enter")
+    expect(page.get_by_role("button", name="退出")).to_be_visible()  # signed in before moving on
     page.goto("/workbench/counter/")
-    page.keyboard.type(APPLICANT[0])  # the ID field has the focus
+    expect(page.get_by_label("居民身份证号码")).to_be_focused()
+    page.keyboard.type(APPLICANT[0])
     page.keyboard.press("Enter")
     expect(page.locator(".person-card")).to_contain_text(APPLICANT[1])
     page.goto(f"/workbench/counter/items/{code}/")

@@ -40,6 +40,7 @@ def _login(page: Page, username: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill("demo1234")
     page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

@@ -26,6 +26,7 @@ def test_a_supervisor_opens_post_checks_and_an_empty_draw_says_what_is_wrong(
     page.get_by_label("用户名").fill("supervisor")
     page.get_by_label("密码").fill("demo1234")
     page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
     page.goto("/workbench/post-checks/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("事后核查")
     _check(page, f"post-checks-{viewport}")
