@@ -187,6 +187,7 @@ class Rectification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    rater_notified_at = models.DateTimeField(null=True, blank=True, editable=False)  # told it was rectified
 
     class Meta:
         ordering = ["rectify_due", "pk"]
@@ -300,11 +301,17 @@ class Complaint(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_notified_at = models.DateTimeField(null=True, blank=True, editable=False)  # complainant told
+    # A double submit files one complaint: the form's one-time key.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Keyed hash of the network address of a complaint made without logging in (throttling; no raw IP).
+    client_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
+        indexes = [models.Index(fields=["client_key", "created_at"], name="complaint_client_idx")]
 
     def __str__(self) -> str:
         return self.code

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -215,6 +216,9 @@ def rectification_complete(*, actor: Any, rectification: Rectification, note: st
         actor=actor, action="rating_rectified", obj=rectification,
         data={"on_time": rectification.rectified_on_time},
     )  # fmt: skip
+    from .tasks import rectification_notify
+
+    rectification_notify.enqueue(rectification_id=rectification.pk)  # the rater, after the commit
     return rectification
 
 
@@ -317,6 +321,37 @@ def _tracking_code() -> str:
             return code
 
 
+def _complaint_key(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    if value in (None, ""):
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: _("The form has expired; open it again and submit.")}
+        ) from exc
+
+
+def _complaint_throttle(person: Person | None, client_key: str) -> None:
+    since = timezone.now() - dt.timedelta(hours=1)
+    if person is not None:
+        recent = Complaint.objects.filter(complainant=person, created_at__gte=since)
+    elif client_key:
+        recent = Complaint.objects.filter(client_key=client_key, created_at__gte=since)
+    else:
+        return
+    if recent.count() >= settings.ONEVISIT_COMPLAINTS_PER_HOUR:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: _(
+                    "Too many complaints have come from here in the last hour. Try again in an hour, "
+                    "or call %(hotline)s."
+                )
+                % {"hotline": settings.ONEVISIT_SERVICE_HOTLINE}
+            }
+        )
+
+
 @transaction.atomic
 def complaint_file(
     *,
@@ -328,9 +363,21 @@ def complaint_file(
     case_number: str = "",
     contact_name: str = "",
     contact_phone: str = "",
+    idempotency_key: uuid.UUID | str | None = None,
+    ip: str | None = None,
 ) -> Complaint:
     """投诉 from anyone. A case is linked only when the complainant (logged in) is its applicant or
-    agent; the department comes from the case or the service when they are given."""
+    agent; the department comes from the case or the service when they are given.
+
+    The same ``idempotency_key`` always gives the same complaint (a double click files one). At most
+    ``ONEVISIT_COMPLAINTS_PER_HOUR`` are accepted per hour from one person, or, without logging in,
+    from one network address (counted by its keyed hash; the address itself is not kept). Concurrent
+    requests may each pass the count once: the limit holds back floods, not a single burst."""
+    key = _complaint_key(idempotency_key)
+    if key is not None and (done := Complaint.objects.filter(idempotency_key=key).first()) is not None:
+        return done
+    client_key = crypto.lookup_hash(ip) if ip and person is None else ""
+    _complaint_throttle(person, client_key)
     errors: dict[str, str] = {}
     case = None
     case_number = (case_number or "").strip()
@@ -365,11 +412,18 @@ def complaint_file(
     if errors:
         raise ValidationError(errors)
     assert department is not None
-    complaint = Complaint.objects.create(
-        code=_tracking_code(), department=department, region_id=department.region_id, item=item, case=case,
-        complainant=person, contact_name=contact_name,
-        contact_phone_encrypted=crypto.encrypt(contact_phone) if contact_phone else "", text=text,
-    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            complaint = Complaint.objects.create(
+                code=_tracking_code(), department=department, region_id=department.region_id, item=item,
+                case=case, complainant=person, contact_name=contact_name,
+                contact_phone_encrypted=crypto.encrypt(contact_phone) if contact_phone else "", text=text,
+                idempotency_key=key, client_key=client_key,
+            )  # fmt: skip
+    except IntegrityError:  # the same key, committed by a concurrent submit meanwhile
+        if key is None:
+            raise
+        return Complaint.objects.get(idempotency_key=key)
     audit_log(
         actor=actor, action="complaint_filed", obj=complaint,
         data={"department": department.pk, "case": getattr(case, "pk", None), "named": person is not None},
@@ -390,4 +444,7 @@ def complaint_answer(*, actor: Any, complaint: Complaint, answer: str) -> Compla
     complaint.status = Complaint.Status.ANSWERED
     complaint.save(update_fields=["answer", "answered_by", "answered_at", "status"])
     audit_log(actor=actor, action="complaint_answered", obj=complaint, data={})
+    from .tasks import complaint_answer_notify
+
+    complaint_answer_notify.enqueue(complaint_id=complaint.pk)  # the complainant, after the commit
     return complaint

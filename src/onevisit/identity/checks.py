@@ -36,6 +36,7 @@ def login_and_email_check(app_configs: Any = None, **kwargs: Any) -> list[Error]
         "ONEVISIT_LOGIN_MAX_FAILURES",
         "ONEVISIT_LOGIN_MAX_FAILURES_PER_IP",
         "ONEVISIT_LOGIN_WINDOW_MINUTES",
+        "ONEVISIT_COMPLAINTS_PER_HOUR",
     ):
         if getattr(settings, name, 0) < 1:
             errors.append(Error(f"{name} must be at least 1.", id="identity.E003"))

@@ -4,6 +4,7 @@ Views are thin: parse the form, call one feedback service or selector, render.""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from onevisit.catalog.models import ServiceItem
 from onevisit.feedback import selectors, services
 from onevisit.feedback.models import TAGS, Level, grade_of
 from onevisit.identity import selectors as identity_selectors
+from onevisit.identity.login import client_ip
 from onevisit.identity.models import ApplicantAccount
 from onevisit.org.models import Department
 
@@ -193,6 +195,14 @@ def complaints(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
@@ -206,6 +216,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         "text": source.get("text", "")[: services.MAX_COMPLAINT * 4],
         "contact_name": source.get("contact_name", "")[:200],
         "contact_phone": source.get("contact_phone", "")[:40],
+        # The form's one-time key: kept when the form comes back with errors, so nothing is filed twice.
+        "idempotency_key": request.POST.get("idempotency_key", "")[:64] or str(uuid.uuid4()),
     }
     item = (
         ServiceItem.objects.select_related("department").filter(code=values["item"]).first()
@@ -221,7 +233,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             complaint = services.complaint_file(
                 actor=request.user, person=person, department=department, item=item, text=values["text"],
                 case_number=values["case_number"], contact_name=values["contact_name"],
-                contact_phone=values["contact_phone"],
+                contact_phone=values["contact_phone"], idempotency_key=values["idempotency_key"],
+                ip=client_ip(request),
             )  # fmt: skip
         except ValidationError as exc:
             error = exc
@@ -246,6 +259,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "error_links": [(anchors.get(f, ""), m) for f, ms in errors.items() for m in ms],
             "max_text": services.MAX_COMPLAINT,
+            "idempotency_key": values["idempotency_key"]
+            if _is_uuid(values["idempotency_key"])
+            else uuid.uuid4(),
         },
         status=400 if error else 200,
     )

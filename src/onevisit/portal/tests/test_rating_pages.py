@@ -213,3 +213,27 @@ def test_the_pages_work_in_english(alice, item, settings):
     english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Service ratings" in english.get("/ratings/").content.decode()
     assert "Make a complaint" in english.get("/complaints/").content.decode()
+
+
+def test_a_double_submitted_complaint_form_files_one_complaint(item):
+    client = Client()
+    page = client.get("/complaints/new/").content.decode()
+    key = page.split('name="idempotency_key" value="')[1].split('"')[0]
+    data = {"department": item.department.code, "text": "排队太久", "idempotency_key": key}
+    first = client.post("/complaints/new/", data)
+    second = client.post("/complaints/new/", data)
+    assert first["Location"] == second["Location"] and Complaint.objects.count() == 1
+    response = client.post("/complaints/new/", data | {"idempotency_key": "<script>x</script>"})
+    body = response.content.decode()
+    assert response.status_code == 400 and "页面已过期" in body and "<script>x" not in body
+    assert Complaint.objects.count() == 1
+
+
+def test_a_flood_of_anonymous_complaints_is_held_back(item, settings):
+    settings.ONEVISIT_COMPLAINTS_PER_HOUR = 2
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    for n in range(2):
+        client.post("/complaints/new/", {"department": item.department.code, "text": f"投诉{n}"})
+    response = client.post("/complaints/new/", {"department": item.department.code, "text": "又一条"})
+    assert response.status_code == 400 and "过去一小时内来自此处的投诉过多" in response.content.decode()
+    assert Complaint.objects.count() == 2
