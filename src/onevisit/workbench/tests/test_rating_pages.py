@@ -110,18 +110,25 @@ def test_a_supervisor_of_another_region_sees_nothing(bad, django_user_model):
     assert login(user).get(f"/workbench/ratings/{bad.pk}/").status_code == 404
 
 
-def test_the_complaints_inbox_and_answer(departments, officer_scjg, officer_ga):
+def test_the_complaints_inbox_and_answer(
+    departments, officer_scjg, officer_ga, django_capture_on_commit_callbacks
+):
     complaint = services.complaint_file(
         actor="x", person=None, department=departments["scjg"], text="排队太久", contact_phone="13800000009"
     )
     client = login(officer_scjg)
     assert complaint.code in client.get("/workbench/ratings/").content.decode()
     page = client.get(f"/workbench/complaints/{complaint.pk}/").content.decode()
-    assert "13800000009" in page and "排队太久" in page
+    assert "13800000009" in page and "排队太久" in page and "系统会通过短信或电子邮件通知投诉人" in page
     response = client.post(f"/workbench/complaints/{complaint.pk}/", {"answer": " "})
     assert response.status_code == 400 and "请填写给投诉人的答复" in response.content.decode()
-    assert client.post(f"/workbench/complaints/{complaint.pk}/", {"answer": "已加开窗口"}).status_code == 302
-    assert Complaint.objects.get().status == "answered"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/workbench/complaints/{complaint.pk}/", {"answer": "已加开窗口"})
+    assert response.status_code == 302 and Complaint.objects.get().status == "answered"
+    assert "已通知投诉人" in client.get(f"/workbench/complaints/{complaint.pk}/").content.decode()
+    anonymous = services.complaint_file(actor="x", person=None, department=departments["scjg"], text="无名")
+    page = client.get(f"/workbench/complaints/{anonymous.pk}/").content.decode()
+    assert "凭查询码" not in page and "通知投诉人" not in page
     assert login(officer_ga).get(f"/workbench/complaints/{complaint.pk}/").status_code == 404
 
 
