@@ -72,6 +72,34 @@ def _issue(page: Page, pk: int, values: dict[str, str]) -> None:
     expect(page.locator(".messages")).to_contain_text("证照")
 
 
+def answer_restaurant(citizen: Page, *, check: bool = False) -> None:
+    """The three pages of the merged form of 开餐馆一件事, answered as 孙磊 opening a noodle bar."""
+    # Page 1: the company (企业设立登记); what 食品经营许可, 消防 and 烟草 also need is asked here once.
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("企业设立登记")
+    citizen.get_by_label("单位名称").fill("孙记面馆餐饮有限公司")
+    citizen.get_by_label("有限责任公司").check()
+    citizen.get_by_label("注册资本（万元）").fill("50")
+    citizen.get_by_label("经营范围").fill("餐饮服务；食品销售")
+    citizen.get_by_label("经营场所（住所）").fill("杭州市西湖区文三路 100 号")
+    citizen.get_by_label("法定代表人（负责人）").fill("孙磊")
+    for label in ("申请人姓名", "申请人公民身份号码", "联系电话"):
+        field = citizen.get_by_label(label)
+        if field.count() and field.is_editable() and not field.input_value():
+            pytest.fail(f"{label} should be filled in from the applicant's account")
+    expect(citizen.locator("main")).to_contain_text("只填一次，用于：")
+    if check:
+        _check(citizen, "bundle-form-phone")
+    citizen.get_by_role("button", name="保存并继续").click()
+    # Page 2: 食品经营许可.
+    citizen.get_by_label("经营场所面积（平方米）").fill("80")
+    citizen.get_by_label("热食类食品制售").check()
+    citizen.locator("fieldset", has_text="选择告知承诺方式").get_by_label("否").check()
+    citizen.get_by_role("button", name="保存并继续").click()
+    # Page 3: 烟草.
+    citizen.locator("fieldset", has_text="住所与经营场所相互独立").get_by_label("是").check()
+    citizen.get_by_role("button", name="保存并继续").click()
+
+
 def test_a_restaurant_is_opened_with_one_application_through_three_departments(
     new_page: Callable[..., Page], tmp_path
 ) -> None:
@@ -89,29 +117,7 @@ def test_a_restaurant_is_opened_with_one_application_through_three_departments(
     _check(citizen, "bundle-start-phone")
     citizen.get_by_role("button", name="开始申请").click()
 
-    # Page 1: the company (企业设立登记); what 食品经营许可, 消防 and 烟草 also need is asked here once.
-    expect(citizen.get_by_role("heading", level=1)).to_have_text("企业设立登记")
-    citizen.get_by_label("单位名称").fill("孙记面馆餐饮有限公司")
-    citizen.get_by_label("有限责任公司").check()
-    citizen.get_by_label("注册资本（万元）").fill("50")
-    citizen.get_by_label("经营范围").fill("餐饮服务；食品销售")
-    citizen.get_by_label("经营场所（住所）").fill("杭州市西湖区文三路 100 号")
-    citizen.get_by_label("法定代表人（负责人）").fill("孙磊")
-    for label in ("申请人姓名", "申请人公民身份号码", "联系电话"):
-        field = citizen.get_by_label(label)
-        if field.count() and field.is_editable() and not field.input_value():
-            pytest.fail(f"{label} should be filled in from the applicant's account")
-    expect(citizen.locator("main")).to_contain_text("只填一次，用于：")
-    _check(citizen, "bundle-form-phone")
-    citizen.get_by_role("button", name="保存并继续").click()
-    # Page 2: 食品经营许可.
-    citizen.get_by_label("经营场所面积（平方米）").fill("80")
-    citizen.get_by_label("热食类食品制售").check()
-    citizen.locator("fieldset", has_text="选择告知承诺方式").get_by_label("否").check()
-    citizen.get_by_role("button", name="保存并继续").click()
-    # Page 3: 烟草.
-    citizen.locator("fieldset", has_text="住所与经营场所相互独立").get_by_label("是").check()
-    citizen.get_by_role("button", name="保存并继续").click()
+    answer_restaurant(citizen, check=True)
 
     expect(citizen.get_by_role("heading", level=1)).to_have_text("申请材料")
     expect(citizen.locator("main")).to_contain_text("由本件事中的“企业设立登记”发放给您")

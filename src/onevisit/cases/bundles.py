@@ -34,12 +34,15 @@ from onevisit.core.calendar import CalendarMissing, add_working_days
 from onevisit.identity.models import Organization, Person
 from onevisit.org.models import ServiceCenter
 
-from . import forms
-from .models import BundleCase, Case, CaseEvent, Channel, SuppliedMaterial
+from . import forms, tolerance
+from .models import BundleCase, Case, CaseEvent, CaseGap, Channel, SuppliedMaterial
 from .services import CaseStateError, case_draft_save, case_event, case_number_next, case_submit, store_upload
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system"
+# Children whose gaps (容缺) may be supplied: those filed and running (or approved and waiting for
+# the material), and those not filed yet because they wait for another item.
+SUPPLIABLE = (*tolerance.SUPPLY_STATUSES, Case.Status.WAITING, Case.Status.DRAFT)
 # Events of a child that the applicant must hear of at once; the rest wait for the one message
 # that the whole bundle is done.
 TOLD_AT_ONCE = {
@@ -148,10 +151,11 @@ def missing(
             "case_id", "requirement_id"
         )
     )
+    later = later_keys(bundle_case, plan, children)
     known: dict[str, dict[int, Any]] = {}
     out = []
     for merged in plan.materials:
-        if not merged.required:
+        if not merged.required or merged.key in later:
             continue
         for code, requirement in merged.requirements.items():
             child = children[code]
@@ -167,6 +171,61 @@ def missing(
             out.append(merged)
             break
     return out
+
+
+def _asking(merged: bundle_form.MergedMaterial) -> dict[str, Any]:
+    """The items that require the merged material, with their requirement."""
+    return {code: r for code, r in merged.requirements.items() if r.required}
+
+
+def later_offered(
+    bundle_case: BundleCase, plan: bundle_form.Plan | None = None, children: dict[str, Case] | None = None
+) -> set[str]:
+    """容缺 in a bundle: the merged materials the applicant may supply later — those that every item
+    requiring them marks tolerable, for items that take 容缺, and an applicant with clean credit.
+    Each item's own rules then apply to its case (deadline, reminders, termination)."""
+    plan = plan or plan_of(bundle_case)
+    children = children if children is not None else children_of(bundle_case)
+    first = next(iter(children.values()), None)
+    if first is None or not tolerance.credit_ok(first):
+        return set()
+    allows = {code: tolerance.item_allows(child) for code, child in children.items()}
+    return {
+        m.key
+        for m in plan.materials
+        if m.required
+        and (asking := _asking(m))
+        and all(r.tolerable and allows[code] for code, r in asking.items())
+    }
+
+
+def later_keys(
+    bundle_case: BundleCase, plan: bundle_form.Plan | None = None, children: dict[str, Case] | None = None
+) -> set[str]:
+    """The merged materials marked "supply later": every item that requires them has the gap."""
+    plan = plan or plan_of(bundle_case)
+    children = children if children is not None else children_of(bundle_case)
+    gaps = set(CaseGap.objects.filter(case__bundle_case=bundle_case).values_list("case_id", "requirement_id"))
+    if not gaps:
+        return set()
+    return {
+        m.key
+        for m in plan.materials
+        if (asking := _asking(m)) and all((children[c].pk, r.pk) in gaps for c, r in asking.items())
+    }
+
+
+def commitments_to_sign(bundle_case: BundleCase, plan: bundle_form.Plan | None = None) -> dict[str, str]:
+    """The commitment text of each item with materials to supply later, by item code: what the check
+    page shows and the applicant signs by filing."""
+    plan = plan or plan_of(bundle_case)
+    children = children_of(bundle_case)
+    texts = {}
+    for member in plan.members:
+        child = children[member.code]
+        if child.gaps.exists() and (requirements := tolerance.to_sign(child)):
+            texts[member.code] = tolerance.commitment_text(child, requirements)
+    return texts
 
 
 # --- Writing --------------------------------------------------------------------------------------
@@ -302,6 +361,87 @@ def bundle_material_remove(*, actor: Any, bundle_case: BundleCase, material_key:
     return count
 
 
+@transaction.atomic
+def bundle_gap_mark(*, actor: Any, bundle_case: BundleCase, material_key: str, later: bool) -> None:
+    """容缺 while drafting: mark a merged material "supply later" for every item that requires it, or
+    take the mark back. Each item's own checks apply; if one refuses, nothing is marked."""
+    bundle_case = _locked(bundle_case)
+    if bundle_case.submitted_at is not None:
+        raise CaseStateError(_("This application has been submitted; it can no longer be changed."))
+    merged = next((m for m in plan_of(bundle_case).materials if m.key == material_key), None)
+    if merged is None:
+        raise ValidationError(_("This material is not asked for by this bundle."))
+    children = children_of(bundle_case)
+    asking = _asking(merged) if later else merged.requirements
+    if not asking:
+        raise ValidationError(
+            _("%(name)s cannot be supplied later: the service needs it with the application.")
+            % {"name": merged.name}
+        )
+    for code, requirement in asking.items():
+        tolerance.gap_mark(actor=actor, case=children[code], requirement=requirement, later=later)
+
+
+def gaps_open(
+    bundle_case: BundleCase, plan: bundle_form.Plan | None = None
+) -> list[bundle_form.MergedMaterial]:
+    """After filing: the merged materials still to supply later in some item of the bundle."""
+    plan = plan or plan_of(bundle_case)
+    children = children_of(bundle_case)
+    open_ = set(
+        CaseGap.objects.filter(
+            case__bundle_case=bundle_case, case__status__in=SUPPLIABLE, supplied_at__isnull=True
+        ).values_list("case_id", "requirement_id")
+    )
+    return [
+        m for m in plan.materials if any((children[c].pk, r.pk) in open_ for c, r in m.requirements.items())
+    ]
+
+
+@transaction.atomic
+def bundle_gap_supply(
+    *, actor: Any, bundle_case: BundleCase, material_key: str, stream: IO[bytes], name: str
+) -> int:
+    """补交 in a bundle: one upload closes the gap of that material in every item that has it. An item
+    still waiting for another gets the material now and needs no gap any more. Returns the number
+    of items supplied; the file is kept once."""
+    bundle_case = _locked(bundle_case)
+    merged = next((m for m in plan_of(bundle_case).materials if m.key == material_key), None)
+    if merged is None:
+        raise ValidationError(_("This material is not asked for by this bundle."))
+    if bundle_case.submitted_at is None:
+        raise ValidationError(_("This material is not missing from this case."))
+    children = children_of(bundle_case)
+    targets = []
+    for code, requirement in merged.requirements.items():
+        child = Case.objects.select_for_update(of=("self",)).get(pk=children[code].pk)
+        gap = child.gaps.filter(requirement=requirement, supplied_at__isnull=True).first()
+        if gap is not None and child.status in SUPPLIABLE:
+            targets.append((child, requirement, gap))
+    if not targets:
+        raise ValidationError(_("This material is not missing from this case."))
+    stored = None
+    for child, requirement, gap in targets:
+        waiting = child.status in (Case.Status.WAITING, Case.Status.DRAFT)
+        if not waiting:
+            gap = tolerance.open_gap(child, gap.pk)  # the deadline and the case's state
+        if stored is None:
+            material = store_upload(
+                actor=actor, case=child, requirement=requirement, stream=stream, name=name
+            )
+            stored = material
+        else:
+            material = SuppliedMaterial.objects.get(pk=stored.pk)
+            material.pk = None
+            material.case, material.requirement = child, requirement
+            material.save()
+        if waiting:
+            gap.delete()  # not filed yet: the material is simply there when it is
+        else:
+            tolerance.gap_fill(actor=actor, case=child, gap=gap, material=material)
+    return len(targets)
+
+
 def _key(idempotency_key: uuid.UUID, code: str) -> uuid.UUID:
     """Each child's submission key, derived from the bundle's: filing again files nothing twice."""
     return uuid.uuid5(idempotency_key, code)
@@ -309,9 +449,18 @@ def _key(idempotency_key: uuid.UUID, code: str) -> uuid.UUID:
 
 @transaction.atomic
 def bundle_submit(
-    *, actor: Any, bundle_case: BundleCase, idempotency_key: uuid.UUID | str, ip: str | None = None
+    *,
+    actor: Any,
+    bundle_case: BundleCase,
+    idempotency_key: uuid.UUID | str,
+    ip: str | None = None,
+    commitments: dict[str, str] | None = None,
 ) -> BundleCase:
-    """File the bundle: the children that wait for nothing are filed now, the others wait."""
+    """File the bundle: the children that wait for nothing are filed now, the others wait.
+
+    ``commitments``: for each item with materials to supply later (容缺), by item code, the exact
+    commitment text the applicant read (``commitments_to_sign``) and signs by filing. A waiting
+    item's commitment is signed now too, and its case is filed on it once it may start."""
     try:
         idempotency_key = uuid.UUID(str(idempotency_key))
     except ValueError as exc:
@@ -344,9 +493,18 @@ def bundle_submit(
     except IntegrityError:
         return BundleCase.objects.get(idempotency_key=idempotency_key)
     names = {m.code: m.version.name for m in plan.members}
+    signed = commitments or {}
     for member in plan.members:
         child = children[member.code]
         if member.needs:
+            if child.gaps.exists() and (later := tolerance.to_sign(child)):
+                if not tolerance.credit_ok(child):
+                    raise ValidationError(
+                        _("Because of a bad-credit record, applications with missing materials are not open to you. Upload the missing materials to apply.")
+                    )  # fmt: skip
+                tolerance.commitment_sign(
+                    actor=actor, case=child, requirements=later, text=signed.get(member.code), ip=ip
+                )
             child.status = Case.Status.WAITING
             child.save(update_fields=["status"])
             case_event(
@@ -356,7 +514,10 @@ def bundle_submit(
                    "needs": "、".join(names[n] for n in sorted(member.needs))},
             )  # fmt: skip
         else:
-            case_submit(actor=actor, case=child, idempotency_key=_key(idempotency_key, member.code), ip=ip)
+            case_submit(
+                actor=actor, case=child, idempotency_key=_key(idempotency_key, member.code), ip=ip,
+                commitment=signed.get(member.code),
+            )  # fmt: skip
     audit_log(
         actor=actor, action="bundle_case_submitted", obj=bundle_case, data={"number": bundle_case.number}
     )

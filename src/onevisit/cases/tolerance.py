@@ -24,7 +24,7 @@ from onevisit.catalog.models import ItemVersion, MaterialRequirement
 from onevisit.core.audit import audit_log
 from onevisit.core.calendar import add_working_days, working_days_between
 
-from .models import Case, CaseGap, Commitment
+from .models import Case, CaseGap, Commitment, SuppliedMaterial
 
 if TYPE_CHECKING:
     from onevisit.identity.models import CreditRecord, Organization, Person
@@ -215,7 +215,31 @@ def on_submit(
             _("Because of a bad-credit record, applications with missing materials are not open to you. Upload the missing materials to apply.")
         )  # fmt: skip
     expected = commitment_text(case, later)
-    if commitment is None or commitment.replace("\r\n", "\n") != expected:
+    if (
+        commitment is None
+        and case.commitments.filter(kind=Commitment.Kind.TOLERANCE, sha256=text_hash(expected)).exists()
+    ):
+        return  # signed already, word for word: a bundle's child filed after the items it waited for
+    commitment_sign(actor=actor, case=case, requirements=later, text=commitment, ip=ip)
+
+
+def to_sign(case: Case, known: dict[int, Any] | None = None) -> list[MaterialRequirement]:
+    """The materials marked "supply later" that are still missing: what the commitment names
+    (``known``: ``evidence.evidence_for(case)``, when the caller has it already)."""
+    from .evidence import evidence_for
+
+    supplied = set(case.materials.values_list("requirement_id", flat=True))
+    known = evidence_for(case) if known is None else known
+    return [r for r in marked(case) if r.pk not in supplied and r.pk not in known]
+
+
+def commitment_sign(
+    *, actor: Any, case: Case, requirements: list[MaterialRequirement], text: str | None, ip: str | None
+) -> Commitment:
+    """Record the signature of the commitment for ``requirements``, if ``text`` is exactly what the
+    applicant was shown for them; else nothing is recorded and the applicant is asked to read again."""
+    expected = commitment_text(case, requirements)
+    if text is None or text.replace("\r\n", "\n") != expected:
         raise ValidationError(
             _("The commitment has changed since you read it. Read it again below and submit again.")
         )
@@ -228,8 +252,9 @@ def on_submit(
     )  # fmt: skip
     audit_log(
         actor=actor, action="commitment_signed", obj=case,
-        data={"kind": record.kind, "sha256": record.sha256, "materials": [m.pk for m in later]},
+        data={"kind": record.kind, "sha256": record.sha256, "materials": [m.pk for m in requirements]},
     )  # fmt: skip
+    return record
 
 
 def on_accept(*, actor: Any, case: Case) -> list[CaseGap]:
@@ -263,9 +288,18 @@ def accepted_message(gaps: list[CaseGap]) -> str:
 def gap_supply(*, actor: Any, case: Case, gap_id: int, stream: IO[bytes], name: str) -> CaseGap:
     """补交: the applicant uploads a missing material; when the last gap closes, the department and
     the applicant see it on the timeline and the final certificate replaces a provisional one."""
-    from .services import _require, case_event, case_locked, store_upload
+    from .services import case_locked, store_upload
 
     case = case_locked(case)
+    gap = open_gap(case, gap_id)
+    material = store_upload(actor=actor, case=case, requirement=gap.requirement, stream=stream, name=name)
+    return gap_fill(actor=actor, case=case, gap=gap, material=material)
+
+
+def open_gap(case: Case, gap_id: int) -> CaseGap:
+    """The gap ``gap_id`` of the (locked) case, if it may be supplied now; else a message why not."""
+    from .services import _require
+
     _require(case, *SUPPLY_STATUSES)
     gap = (
         CaseGap.objects.select_for_update().select_related("requirement").filter(case=case, pk=gap_id).first()
@@ -276,7 +310,13 @@ def gap_supply(*, actor: Any, case: Case, gap_id: int, stream: IO[bytes], name: 
         raise ValidationError(_("This material was already supplied."))
     if gap.deadline is not None and gap.deadline < timezone.localdate():
         raise ValidationError(_("The deadline for this material has passed."))
-    material = store_upload(actor=actor, case=case, requirement=gap.requirement, stream=stream, name=name)
+    return gap
+
+
+def gap_fill(*, actor: Any, case: Case, gap: CaseGap, material: SuppliedMaterial) -> CaseGap:
+    """Close an open gap with a material stored for it (inside the caller's transaction)."""
+    from .services import case_event
+
     gap.supplied_at = timezone.now()
     gap.save(update_fields=["supplied_at"])
     case_event(

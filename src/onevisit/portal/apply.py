@@ -463,7 +463,7 @@ def _check_page(request: HttpRequest, case: Case, errors: list[str], status: int
     supplied: dict[int, list[Any]] = {}
     for material in case.materials.all():
         supplied.setdefault(material.requirement_id, []).append(material)
-    later = [r for r in tolerance.marked(case) if r.pk not in supplied and r.pk not in known]
+    later = tolerance.to_sign(case, known)
     promised = approval.replaced(case)
     return render(
         request,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onevisit.cases import bundles, evidence, forms, selectors
-from onevisit.cases.models import BundleCase, Case, Channel, SuppliedMaterial
+from onevisit.cases import bundles, evidence, forms, selectors, tolerance
+from onevisit.cases.models import BundleCase, Case, CaseGap, Channel, SuppliedMaterial
 from onevisit.catalog import bundle_form
 from onevisit.catalog import selectors as catalog
 from onevisit.identity.login import client_ip
@@ -200,6 +201,8 @@ def _material_rows(
     still: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     children = bundles.children_of(bundle_case)
+    offered = bundles.later_offered(bundle_case, plan, children)
+    later = bundles.later_keys(bundle_case, plan, children)
     supplied: dict[int, list[SuppliedMaterial]] = {}
     for material in SuppliedMaterial.objects.filter(case__bundle_case=bundle_case).order_by("pk"):
         supplied.setdefault(material.requirement_id, []).append(material)
@@ -226,6 +229,12 @@ def _material_rows(
                 "for_items": [plan.member(c).version.name for c in merged.requirements],
                 "provided_by": plan.member(merged.provided_by).version.name if merged.provided_by else "",
                 "error": errors.get(index, ""),
+                "later_offered": merged.key in offered and not files,
+                # Working days to supply it after acceptance: the shortest of the items asking for it.
+                "later_days": min(tolerance.max_days(children[c]) for c in merged.requirements)
+                if merged.key in offered
+                else 0,
+                "later": merged.key in later and not files,
             }
         )
     return rows
@@ -240,8 +249,18 @@ def materials(request: HttpRequest, account: ApplicantAccount, pk: int) -> HttpR
     errors: dict[int, str] = {}
     keys: set[str] | None = None  # the merged materials still missing, once the uploads are in
     if request.method == "POST":
+        marked = bundles.later_keys(bundle_case, plan)
         for index, merged in enumerate(plan.materials):
             upload = request.FILES.get(f"m-{index}")
+            later = request.POST.get(f"later-{index}") == "1" and upload is None
+            if later != (merged.key in marked):  # 容缺: marked or taken back
+                try:
+                    bundles.bundle_gap_mark(
+                        actor=request.user, bundle_case=bundle_case, material_key=merged.key, later=later
+                    )
+                except ValidationError as exc:
+                    errors[index] = " ".join(_service_errors(exc))
+                    continue
             if upload is None:
                 continue
             try:
@@ -253,9 +272,14 @@ def materials(request: HttpRequest, account: ApplicantAccount, pk: int) -> HttpR
                 errors[index] = " ".join(_service_errors(exc))
         if not errors:
             keys = {m.key for m in bundles.missing(bundle_case, plan)}
+            offered = bundles.later_offered(bundle_case, plan)
             for index, merged in enumerate(plan.materials):
                 if merged.key in keys:
-                    errors[index] = _("Upload %(name)s.") % {"name": merged.name}
+                    errors[index] = (
+                        _("Upload %(name)s, or choose to supply it later.")
+                        if merged.key in offered
+                        else _("Upload %(name)s.")
+                    ) % {"name": merged.name}
         if not errors:
             return redirect("portal:bundle_check", pk=pk)
     return render(
@@ -297,6 +321,10 @@ def _check_page(
             "plan": plan,
             "sections": sections,
             "materials": _material_rows(bundle_case, plan, {}),
+            "commitments": [
+                (plan.member(code).version.name, code, text)
+                for code, text in bundles.commitments_to_sign(bundle_case, plan).items()
+            ],
             "uses_data": bool(trusted),
             "idempotency_key": uuid.uuid4(),
             "errors": errors,
@@ -329,14 +357,19 @@ def submit(request: HttpRequest, account: ApplicantAccount, pk: int) -> HttpResp
         return redirect("portal:bundle_case", pk=pk)
     try:
         bundle_case = bundles.bundle_submit(
-            actor=request.user, bundle_case=bundle_case, idempotency_key=key, ip=client_ip(request)
-        )
+            actor=request.user, bundle_case=bundle_case, idempotency_key=key, ip=client_ip(request),
+            commitments={
+                name.removeprefix("commitment-")[:40]: str(request.POST.get(name, ""))[:20000]
+                for name in request.POST
+                if name.startswith("commitment-")
+            },
+        )  # fmt: skip
     except ValidationError as exc:
         bundle_case.refresh_from_db()
         if bundle_case.submitted_at is not None:
             return redirect("portal:bundle_case", pk=pk)
-        messages = list(exc.message_dict.values()) if hasattr(exc, "error_dict") else [exc.messages]
-        return _check_page(request, bundle_case, [m for ms in messages for m in ms], 400)
+        problems = list(exc.message_dict.values()) if hasattr(exc, "error_dict") else [exc.messages]
+        return _check_page(request, bundle_case, [m for ms in problems for m in ms], 400)
     bundles.bundle_instant(actor=request.user, bundle_case=bundle_case)
     return redirect("portal:bundle_case", pk=pk)
 
@@ -353,6 +386,11 @@ def bundle_case(request: HttpRequest, account: ApplicantAccount, pk: int) -> Htt
     children = bundles.children_of(bundle_case)
     kids = list(children.values())
     names = {m.code: m.version.name for m in plan.members}
+    gaps_of: dict[int, list[CaseGap]] = {}
+    for gap in CaseGap.objects.filter(
+        case__bundle_case=bundle_case, case__status__in=tolerance.SUPPLY_STATUSES, supplied_at__isnull=True
+    ).select_related("requirement"):
+        gaps_of.setdefault(gap.case_id, []).append(gap)
     rows = []
     for member in plan.members:
         child = children[member.code]
@@ -364,16 +402,50 @@ def bundle_case(request: HttpRequest, account: ApplicantAccount, pk: int) -> Htt
                 "resume": reverse("portal:apply_check", args=[member.code, child.pk])
                 if child.status == child.Status.DRAFT
                 else "",
+                "gaps": gaps_of.get(child.pk, []),
             }
+        )
+    open_gaps: list[CaseGap] = [gap for child in children.values() for gap in gaps_of.get(child.pk, [])]
+    gaps = []
+    for merged in bundles.gaps_open(bundle_case, plan):
+        ids = {r.pk for r in merged.requirements.values()}
+        dates = [g.deadline for g in open_gaps if g.requirement_id in ids and g.deadline]
+        # The earliest deadline of the services that miss it (none until one of them is accepted).
+        gaps.append(
+            {"index": plan.materials.index(merged), "merged": merged, "deadline": min(dates, default=None)}
         )
     return render(
         request,
         "portal/bundle_apply/case.html",
         {
             "bundle_case": bundle_case,
+            "gaps": gaps,
             "status": bundles.bundle_status(bundle_case, kids),
             "deadlines": bundles.bundle_deadlines(bundle_case, kids),
             "rows": rows,
             "events": list(reversed(bundles.bundle_timeline(bundle_case))),
         },
     )
+
+
+@require_POST
+@applicant_required
+def gap_supply(request: HttpRequest, account: ApplicantAccount, pk: int, index: int) -> HttpResponse:
+    """补交 in a bundle: one upload for every service of the bundle that misses the material."""
+    bundle_case = _bundle_case(account, pk)
+    plan = bundles.plan_of(bundle_case)
+    if not 0 <= index < len(plan.materials):
+        raise Http404
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError(_("Choose the file of the missing material."))
+        bundles.bundle_gap_supply(
+            actor=request.user, bundle_case=bundle_case, material_key=plan.materials[index].key, stream=upload,
+            name=upload.name or "",
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("portal:bundle_case", args=[pk]) + f"#gap-{index}")
+    messages.success(request, _("Thank you: the missing material is received."))
+    return redirect("portal:bundle_case", pk=pk)

@@ -40,6 +40,7 @@ urlpatterns = [
     path("account/bundles/<int:pk>/materials/", bundle_apply.materials, name="bundle_materials"),
     path("account/bundles/<int:pk>/check/", bundle_apply.check, name="bundle_check"),
     path("account/bundles/<int:pk>/submit/", bundle_apply.submit, name="bundle_submit"),
+    path("account/bundles/<int:pk>/gaps/<int:index>/", bundle_apply.gap_supply, name="bundle_gap_supply"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("account/certificates/", certificates.wallet, name="certificates"),
     path("account/certificates/<str:number>/", certificates.certificate_detail, name="certificate"),

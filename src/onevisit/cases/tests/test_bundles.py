@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 
 from conftest import FORM, bpmn
 from onevisit.cases import bundles, issuance, services
-from onevisit.cases.models import BundleCase, Case, SuppliedMaterial
+from onevisit.cases.models import BundleCase, Case, CaseGap, Commitment, SuppliedMaterial
 from onevisit.catalog import bundle_form
 from onevisit.catalog.models import Bundle, BundleItem, MaterialRequirement
 from onevisit.catalog.services import version_publish
+from onevisit.certificates.models import Certificate
 from onevisit.core.calendar import calendar_add_year
 from onevisit.demo.loader import load_certificate_types
+from onevisit.identity.credit import credit_record_add
 from onevisit.workflow.models import WorkItem
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -313,3 +315,136 @@ def test_the_bundle_s_status_is_derived_from_its_children(statuses, key):
     filed = BundleCase(submitted_at=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
     assert bundles.bundle_status(filed, [Case(status=s) for s in statuses]).key == key
     assert bundles.bundle_status(BundleCase(), [Case(status="draft")]).key == "draft"
+
+
+LEASE = "name:住所使用证明"
+
+
+def _later(bundle, alice):
+    """The bundle filled in, with the lease (tolerable in all three items) marked "supply later"."""
+    bundle_case = _filled(bundle, alice, upload=False)
+    assert LEASE in bundles.later_offered(bundle_case)
+    assert [m.key for m in bundles.missing(bundle_case)] == [LEASE]
+    bundles.bundle_gap_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, later=True)
+    assert bundles.later_keys(bundle_case) == {LEASE} and bundles.missing(bundle_case) == []
+    return bundle_case
+
+
+def test_a_material_is_supplied_later_in_every_item_on_one_commitment_each(
+    restaurant, alice, officer_scjg, django_capture_on_commit_callbacks
+):
+    bundle_case = _later(restaurant, alice)
+    texts = bundles.commitments_to_sign(bundle_case)
+    assert sorted(texts) == ["F-1", "L-1", "S-1"] and all("住所使用证明" in t for t in texts.values())
+    # Without the texts the applicant read, nothing is filed and nothing is signed.
+    with pytest.raises(ValidationError, match="承诺书内容已变化"):
+        bundles.bundle_submit(actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4())
+    with pytest.raises(ValidationError):
+        bundles.bundle_submit(
+            actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4(),
+            commitments=texts | {"F-1": texts["F-1"] + "（已改）"},
+        )  # fmt: skip
+    assert BundleCase.objects.get().submitted_at is None
+    assert not Commitment.objects.exists() and not Case.objects.exclude(status=Case.Status.DRAFT).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle_case = bundles.bundle_submit(
+            actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4(), commitments=texts
+        )
+    children = bundles.children_of(bundle_case)
+    assert children["L-1"].status == children["S-1"].status == Case.Status.SUBMITTED
+    assert children["F-1"].status == Case.Status.WAITING
+    signed = {c.case_id: c for c in Commitment.objects.all()}
+    assert {children[code].pk for code in texts} == set(signed)  # the waiting item's is signed now too
+    assert signed[children["F-1"].pk].text == texts["F-1"]
+    assert children["L-1"].events.filter(kind="gaps_committed").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        licence = services.case_accept(actor="clerk", case=children["L-1"])
+        assert licence.gaps.get().deadline is not None  # 容缺: the deadline runs from acceptance
+        _approve_accepted(licence, officer_scjg)
+        licence = Case.objects.get(pk=licence.pk)
+        issuance.case_certificate_complete(actor=officer_scjg, case=licence, values=LICENCE | {"uscc": USCC})
+    # No certificate while the lease is missing, so the food licence still waits.
+    assert not Case.objects.get(pk=licence.pk).certificate_number
+    assert Case.objects.get(pk=children["F-1"].pk).status == Case.Status.WAITING
+    assert [m.key for m in bundles.gaps_open(bundle_case)] == [LEASE]
+
+    # One upload supplies the lease to every item: the running ones close their gap, the waiting
+    # one simply has it when it is filed.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bundles.bundle_gap_supply(
+            actor="applicant", bundle_case=bundle_case, material_key=LEASE, stream=io.BytesIO(PDF), name="租赁合同.pdf"
+        ) == 3  # fmt: skip
+    assert bundles.gaps_open(bundle_case) == []
+    assert Case.objects.get(pk=licence.pk).certificate_number
+    food = Case.objects.get(pk=children["F-1"].pk)
+    assert food.status == Case.Status.SUBMITTED and food.number and not food.gaps.exists()
+    assert food.commitments.count() == 1  # signed with the bundle, kept in its history
+    leases = SuppliedMaterial.objects.filter(case__bundle_case=bundle_case, requirement__code="lease")
+    assert leases.count() == 3 and len({m.file.name for m in leases}) == 1  # the file is kept once
+    with pytest.raises(ValidationError):
+        bundles.bundle_gap_supply(
+            actor="applicant", bundle_case=bundle_case, material_key=LEASE, stream=io.BytesIO(PDF), name="again.pdf"
+        )  # fmt: skip
+
+
+def _approve_accepted(case, officer):
+    step = WorkItem.objects.get(instance=case.process_instance, status="open")
+    services.case_step_complete(actor=officer, case=case, work_item=step, decision="approve", opinion="符合")
+
+
+def test_an_item_waiting_for_a_provisional_certificate_is_filed_on_the_commitment_signed_with_the_bundle(
+    restaurant, alice, officer_scjg, django_capture_on_commit_callbacks
+):
+    licence_version = restaurant.members.get(item__code="L-1").item.current_version
+    type(licence_version).objects.filter(pk=licence_version.pk).update(provisional_certificate=True)
+    bundle_case = _later(restaurant, alice)
+    texts = bundles.commitments_to_sign(bundle_case)
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle_case = bundles.bundle_submit(
+            actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4(), commitments=texts
+        )
+    children = bundles.children_of(bundle_case)
+    with django_capture_on_commit_callbacks(execute=True):
+        licence = services.case_accept(actor="clerk", case=children["L-1"])
+        _approve_accepted(licence, officer_scjg)
+        licence = Case.objects.get(pk=licence.pk)
+        issuance.case_certificate_complete(actor=officer_scjg, case=licence, values=LICENCE | {"uscc": USCC})
+    number = Case.objects.get(pk=licence.pk).certificate_number
+    assert Certificate.objects.get(number=number).provisional  # 容缺: marked provisional until supplied
+    food = Case.objects.get(pk=children["F-1"].pk)
+    assert food.status == Case.Status.SUBMITTED and food.number
+    assert food.commitments.count() == 1 and food.gaps.get().requirement.code == "lease"
+    assert food.events.filter(kind="gaps_committed").exists()
+
+
+def test_supply_later_is_refused_where_an_item_needs_the_material_and_changes_nothing(restaurant, alice):
+    sign = restaurant.members.get(item__code="S-1").item.current_version
+    MaterialRequirement.objects.filter(version=sign, code="lease").update(tolerable=False)
+    bundle_case = _filled(restaurant, alice, upload=False)
+    assert LEASE not in bundles.later_offered(bundle_case)
+    with pytest.raises(ValidationError, match="住所使用证明"):
+        bundles.bundle_gap_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, later=True)
+    assert not CaseGap.objects.exists()  # not even in the items that would have taken it
+    with pytest.raises(ValidationError):
+        bundles.bundle_gap_mark(
+            actor="applicant", bundle_case=bundle_case, material_key="name:无此材料", later=True
+        )
+
+
+def test_a_bad_credit_record_bars_supply_later_in_a_bundle(restaurant, alice):
+    bundle_case = _later(restaurant, alice)
+    texts = bundles.commitments_to_sign(bundle_case)
+    credit_record_add(
+        actor="steward", person=alice, kind="false_commitment", reason="虚假承诺", legal_basis="演示"
+    )
+    assert bundles.later_offered(bundle_case) == set()
+    with pytest.raises(ValidationError, match="失信记录"):
+        bundles.bundle_submit(
+            actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4(), commitments=texts
+        )
+    assert BundleCase.objects.get().submitted_at is None and not Commitment.objects.exists()
+    # Taking the mark back and uploading the lease is always open.
+    bundles.bundle_gap_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, later=False)
+    assert not CaseGap.objects.exists() and [m.key for m in bundles.missing(bundle_case)] == [LEASE]

@@ -3,12 +3,14 @@ nothing; nobody sees another applicant's bundle; the catalogue admin previews th
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 
 import pytest
+from django.conf import settings
 
-from onevisit.cases.models import BundleCase, Case
+from onevisit.cases.models import BundleCase, Case, CaseGap, Commitment
 from onevisit.cases.tests.test_bundles import restaurant  # noqa: F401  (the fixture)
 
 from .applying import pdf, signed_in
@@ -113,3 +115,53 @@ def test_the_admin_previews_the_merged_form_and_warns_of_conflicts(restaurant, a
     page = admin_client.get(f"/admin/catalog/bundle/{restaurant.pk}/change/").content.decode()
     assert "business.area" in page and "含义不同" in page
     assert "统一社会信用代码" not in page.split("bundle-merged-form")[1].split("</table>")[0]
+
+
+def test_a_material_supplied_later_in_a_bundle_is_committed_once_and_uploaded_once(
+    restaurant,  # noqa: F811
+    alice,
+    bob,
+):
+    client = signed_in(alice)
+    bundle_case = _start(client)
+    client.post(f"/account/bundles/{bundle_case.pk}/step/1/", ANSWERS)
+    client.post(f"/account/bundles/{bundle_case.pk}/step/2/", {"business_area": "80"})
+    body = client.get(f"/account/bundles/{bundle_case.pk}/materials/").content.decode()
+    later = re.search(r'name="(later-\d+)"', body).group(1)
+    assert "稍后补交（容缺）" in body
+    response = client.post(f"/account/bundles/{bundle_case.pk}/materials/", {later: "1"})
+    assert response.status_code == 302 and response["Location"].endswith("/check/")
+    check = client.get(f"/account/bundles/{bundle_case.pk}/check/").content.decode()
+    assert "签署承诺并提交" in check and check.count('class="commitment-text"') == 3
+    fields = dict(re.findall(r'name="(commitment-[^"]+)" value="([^"]*)"', check))
+    assert sorted(fields) == ["commitment-F-1", "commitment-L-1", "commitment-S-1"]
+    texts = {k: html.unescape(v) for k, v in fields.items()}
+    # A text changed after it was read files nothing.
+    tampered = client.post(
+        f"/account/bundles/{bundle_case.pk}/submit/",
+        texts | {"commitment-S-1": texts["commitment-S-1"] + "（改）", "idempotency_key": str(uuid.uuid4())},
+    )
+    assert tampered.status_code == 400 and "承诺书内容已变化" in tampered.content.decode()
+    assert BundleCase.objects.get(pk=bundle_case.pk).number is None
+    response = client.post(
+        f"/account/bundles/{bundle_case.pk}/submit/", texts | {"idempotency_key": str(uuid.uuid4())}
+    )
+    assert response.status_code == 302
+    bundle_case.refresh_from_db()
+    assert bundle_case.number and Commitment.objects.filter(case__bundle_case=bundle_case).count() == 3
+    page = client.get(f"/account/bundles/{bundle_case.pk}/").content.decode()
+    assert "您需要做什么" in page or "What you need to do" in page
+    action = re.search(r'action="(/account/bundles/\d+/gaps/\d+/)"', page).group(1)
+    # Not bob's to supply, no file, a wrong material: nothing changes.
+    assert signed_in(bob).post(action, {"file": pdf()}).status_code == 404
+    empty = client.post(action, {}, follow=True)
+    assert "请选择要补交的材料文件" in empty.content.decode()
+    assert client.post(f"/account/bundles/{bundle_case.pk}/gaps/99/", {"file": pdf()}).status_code == 404
+    assert CaseGap.objects.filter(case__bundle_case=bundle_case, supplied_at__isnull=True).count() == 3
+    english = signed_in(alice)
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Upload each once" in english.get(f"/account/bundles/{bundle_case.pk}/").content.decode()
+    done = client.post(action, {"file": pdf()}, follow=True)
+    assert "谢谢，补交的材料已收到" in done.content.decode()
+    assert not CaseGap.objects.filter(case__bundle_case=bundle_case, supplied_at__isnull=True).exists()
+    assert "gap-list" not in client.get(f"/account/bundles/{bundle_case.pk}/").content.decode()

@@ -1,0 +1,87 @@
+"""容缺 in 开餐馆一件事: the applicant applies without the directors' appointment papers, signs one
+commitment per service that misses them, and supplies them once on the bundle's page after
+市场监管 accepted the company registration; the business licence is then issued and the services
+that waited for it start by themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from onevisit.cases.models import BundleCase, Case
+
+from .test_bundle import PDF, _check, _handle, _issue, _staff, answer_restaurant
+
+pytestmark = pytest.mark.browser
+LATER = "董事、监事、高级管理人员任职文件及身份证明"
+LICENCE = {
+    "类型": "有限责任公司",
+    "注册资本": "50万元",
+    "营业期限": "长期",
+    "住所": "杭州市西湖区文三路 100 号",
+    "经营范围": "餐饮服务；食品销售",
+    "统一社会信用代码": "91330106MA2CFUTE5J",
+}
+
+
+def test_a_bundle_is_filed_with_a_gap_and_the_gap_is_supplied_once(
+    new_page: Callable[..., Page], tmp_path
+) -> None:
+    citizen = new_page("phone")
+    citizen.goto("/account/login/")
+    citizen.get_by_label("手机号码").fill("13800000005")
+    citizen.get_by_label("密码").fill("demo1234")
+    citizen.get_by_role("button", name="登录").last.click()
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("我的账户")
+    citizen.goto("/bundles/restaurant/")
+    citizen.get_by_role("link", name="一次申请全部事项").click()
+    citizen.get_by_role("button", name="开始申请").click()
+    answer_restaurant(citizen)
+
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("申请材料")
+    later = citizen.locator(".material-upload", has_text=LATER)
+    expect(later).to_contain_text("可容缺后补")
+    later.get_by_label("稍后补交（容缺）").check()
+    scan = tmp_path / "扫描件.pdf"
+    scan.write_bytes(PDF)
+    for group in citizen.locator(".material-upload").all():
+        upload = group.locator("input[type=file]")
+        if upload.count() and LATER not in group.inner_text():
+            upload.set_input_files(str(scan))
+    _check(citizen, "bundle-tolerance-materials-phone")
+    citizen.get_by_role("button", name="保存并继续").click()
+
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("提交前请核对您的信息")
+    commitment = citizen.locator(".commitment")
+    expect(commitment).to_contain_text("容缺受理承诺书")
+    expect(commitment).to_contain_text(LATER)
+    _check(citizen, "bundle-tolerance-check-phone")
+    citizen.get_by_role("button", name="签署承诺并提交").click()
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("开餐馆一件事")
+    bundle_case = BundleCase.objects.get(number=citizen.locator(".case-number").inner_text())
+    licence = bundle_case.children.get(item_version__item__code="330100-SCJG-001")
+    assert licence.status == "submitted" and licence.commitments.count() == 1
+
+    scjg = _staff(new_page, "officer_scjg")
+    _handle(scjg, licence.number)  # accepted (the gap's deadline is set) and approved
+    citizen.goto(f"/account/bundles/{bundle_case.pk}/")
+    gaps = citizen.locator(".gap-list")
+    expect(gaps).to_contain_text(LATER)
+    expect(gaps).to_contain_text("补交期限：")
+    _check(citizen, "bundle-tolerance-gap-phone")
+    desktop = new_page("desktop")
+    desktop.context.add_cookies(citizen.context.cookies())
+    desktop.goto(f"/account/bundles/{bundle_case.pk}/")
+    _check(desktop, "bundle-tolerance-gap-desktop")
+
+    gaps.locator("input[type=file]").set_input_files(str(scan))
+    gaps.get_by_role("button", name=f"上传{LATER}").click()
+    expect(citizen.locator("main")).to_contain_text("谢谢，补交的材料已收到")
+    expect(citizen.locator(".gap-list")).to_have_count(0)
+    _issue(scjg, licence.pk, LICENCE)
+    licence = Case.objects.get(pk=licence.pk)
+    assert licence.certificate_number and not licence.gaps.filter(supplied_at__isnull=True).exists()
+    waited = bundle_case.children.exclude(pk=licence.pk)
+    assert all(c.status == "submitted" and c.number for c in waited), list(waited)
