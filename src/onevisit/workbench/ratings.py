@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -52,6 +53,8 @@ def ratings_home(request: HttpRequest) -> HttpResponse:
         {
             "nav": "ratings",
             "today": timezone.localdate(),
+            "callback_days": settings.ONEVISIT_RATING_CALLBACK_DAYS,
+            "rectify_days": settings.ONEVISIT_RATING_RECTIFY_DAYS,
             "rectifications": selectors.rectifications_open(user),
             "appeals": list(selectors.appeals_to_decide(user)),
             "complaints": list(selectors.complaints_visible(user)[:50]),
