@@ -117,7 +117,8 @@ def test_the_complaints_inbox_and_answer(
         actor="x", person=None, department=departments["scjg"], text="排队太久", contact_phone="13800000009"
     )
     client = login(officer_scjg)
-    assert complaint.code in client.get("/workbench/ratings/").content.decode()
+    home = client.get("/workbench/ratings/").content.decode()
+    assert complaint.code in home and "评价后1个工作日内回访，15个工作日内整改" in home  # the settings
     page = client.get(f"/workbench/complaints/{complaint.pk}/").content.decode()
     assert "13800000009" in page and "排队太久" in page and "系统会通过短信或电子邮件通知投诉人" in page
     response = client.post(f"/workbench/complaints/{complaint.pk}/", {"answer": " "})
