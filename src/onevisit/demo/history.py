@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models, reset_queries, transaction
 from django.utils import timezone
 
 from onevisit.cases.models import Case, Decision, SuppliedMaterial
@@ -293,6 +293,7 @@ def generate(
     def flush() -> None:
         _write(pending, report, rng, agreements, resources)
         pending.clear()
+        reset_queries()  # under DEBUG (the demo), Django keeps the last 9,000 statements: megabytes each
 
     with _keep_given_times(
         Case._meta.get_field("created_at"),

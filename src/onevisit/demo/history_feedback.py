@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from onevisit.cases.models import Case
@@ -88,6 +88,7 @@ def add_ratings(*, case_ids: list[int], seed: int) -> int:
             first = min(timezone.localdate(r[5]) for r in rows) - dt.timedelta(days=400)
             calendar = WorkingDays(first, timezone.localdate(now) + dt.timedelta(days=400))
         created += _rate_batch(rows, seed=seed, now=now, calendar=calendar)
+        reset_queries()  # under DEBUG (the demo), Django keeps the last 9,000 statements
     return created
 
 
