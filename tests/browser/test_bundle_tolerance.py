@@ -1,7 +1,8 @@
-"""容缺 in 开餐馆一件事: the applicant applies without the directors' appointment papers, signs one
-commitment per service that misses them, and supplies them once on the bundle's page after
-市场监管 accepted the company registration; the business licence is then issued and the services
-that waited for it start by themselves."""
+"""容缺 and 告知承诺 in 开餐馆一件事: the applicant applies without the directors' appointment papers
+and with a commitment instead of the fire-safety test report, signs each service's commitment at
+once, and supplies the papers once on the bundle's page after 市场监管 accepted the company
+registration; the business licence is then issued and the services that waited for it start by
+themselves, the fire safety check on the commitment signed with the bundle."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .test_bundle import PDF, _check, _handle, _issue, _staff, answer_restaurant
 
 pytestmark = pytest.mark.browser
 LATER = "董事、监事、高级管理人员任职文件及身份证明"
+PROMISED = "消防设施检测合格证明"  # 告知承诺 for the fire safety check, which waits for the licence
 LICENCE = {
     "类型": "有限责任公司",
     "注册资本": "50万元",
@@ -44,19 +46,22 @@ def test_a_bundle_is_filed_with_a_gap_and_the_gap_is_supplied_once(
     later = citizen.locator(".material-upload", has_text=LATER)
     expect(later).to_contain_text("可容缺后补")
     later.get_by_label("稍后补交（容缺）").check()
+    citizen.locator(".material-upload", has_text=PROMISED).get_by_label("承诺替代（告知承诺）").check()
     scan = tmp_path / "扫描件.pdf"
     scan.write_bytes(PDF)
     for group in citizen.locator(".material-upload").all():
         upload = group.locator("input[type=file]")
-        if upload.count() and LATER not in group.inner_text():
+        if upload.count() and LATER not in group.inner_text() and PROMISED not in group.inner_text():
             upload.set_input_files(str(scan))
     _check(citizen, "bundle-tolerance-materials-phone")
     citizen.get_by_role("button", name="保存并继续").click()
 
     expect(citizen.get_by_role("heading", level=1)).to_have_text("提交前请核对您的信息")
     commitment = citizen.locator(".commitment")
-    expect(commitment).to_contain_text("容缺受理承诺书")
-    expect(commitment).to_contain_text(LATER)
+    expect(commitment.first).to_contain_text("容缺受理承诺书")
+    expect(commitment.first).to_contain_text(LATER)
+    expect(commitment.last).to_contain_text("告知承诺书")
+    expect(commitment.last).to_contain_text(PROMISED)
     _check(citizen, "bundle-tolerance-check-phone")
     citizen.get_by_role("button", name="签署承诺并提交").click()
     expect(citizen.get_by_role("heading", level=1)).to_have_text("开餐馆一件事")
@@ -85,3 +90,5 @@ def test_a_bundle_is_filed_with_a_gap_and_the_gap_is_supplied_once(
     assert licence.certificate_number and not licence.gaps.filter(supplied_at__isnull=True).exists()
     waited = bundle_case.children.exclude(pk=licence.pk)
     assert all(c.status == "submitted" and c.number for c in waited), list(waited)
+    fire = waited.get(item_version__item__code="330100-XF-001")  # filed on the commitment signed before
+    assert fire.commitments.filter(kind="commitment").count() == 1

@@ -34,6 +34,7 @@ from onevisit.core.calendar import CalendarMissing, add_working_days
 from onevisit.identity.models import Organization, Person
 from onevisit.org.models import ServiceCenter
 
+from . import commitment as approval
 from . import forms, tolerance
 from .models import BundleCase, Case, CaseEvent, CaseGap, Channel, SuppliedMaterial
 from .services import CaseStateError, case_draft_save, case_event, case_number_next, case_submit, store_upload
@@ -215,6 +216,53 @@ def later_keys(
     }
 
 
+def promise_offered(
+    bundle_case: BundleCase, plan: bundle_form.Plan | None = None, children: dict[str, Case] | None = None
+) -> set[str]:
+    """告知承诺 in a bundle: the merged materials a commitment may replace — every item requiring them
+    marks them replaceable and takes 告知承诺, and the applicant's credit allows it."""
+    plan = plan or plan_of(bundle_case)
+    children = children if children is not None else children_of(bundle_case)
+    offers = {code: approval.offered(child) for code, child in children.items()}
+    return {
+        m.key
+        for m in plan.materials
+        if (asking := _asking(m)) and all(r.commitment_replaceable and offers[c] for c, r in asking.items())
+    }
+
+
+def promise_keys(
+    bundle_case: BundleCase, plan: bundle_form.Plan | None = None, children: dict[str, Case] | None = None
+) -> set[str]:
+    """The merged materials replaced by a commitment in every item that requires them."""
+    plan = plan or plan_of(bundle_case)
+    children = children if children is not None else children_of(bundle_case)
+    rows = set(
+        SuppliedMaterial.objects.filter(
+            case__bundle_case=bundle_case, source=SuppliedMaterial.Source.COMMITMENT
+        ).values_list("case_id", "requirement_id")
+    )
+    if not rows:
+        return set()
+    return {
+        m.key
+        for m in plan.materials
+        if (asking := _asking(m)) and all((children[c].pk, r.pk) in rows for c, r in asking.items())
+    }
+
+
+def approvals_to_sign(bundle_case: BundleCase, plan: bundle_form.Plan | None = None) -> dict[str, str]:
+    """The 告知承诺 text of each item with materials replaced by a commitment, by item code."""
+    plan = plan or plan_of(bundle_case)
+    children = children_of(bundle_case)
+    texts = {}
+    for member in plan.members:
+        child = children[member.code]
+        if requirements := approval.replaced(child):
+            texts[member.code] = approval.commitment_text(child, requirements)
+    return texts
+
+
 def commitments_to_sign(bundle_case: BundleCase, plan: bundle_form.Plan | None = None) -> dict[str, str]:
     """The commitment text of each item with materials to supply later, by item code: what the check
     page shows and the applicant signs by filing."""
@@ -382,6 +430,27 @@ def bundle_gap_mark(*, actor: Any, bundle_case: BundleCase, material_key: str, l
         tolerance.gap_mark(actor=actor, case=children[code], requirement=requirement, later=later)
 
 
+@transaction.atomic
+def bundle_promise_mark(*, actor: Any, bundle_case: BundleCase, material_key: str, replace: bool) -> None:
+    """告知承诺 while drafting: replace a merged material by the commitment in every item that requires
+    it, or take that back. Each item's own checks apply; if one refuses, nothing is marked."""
+    bundle_case = _locked(bundle_case)
+    if bundle_case.submitted_at is not None:
+        raise CaseStateError(_("This application has been submitted; it can no longer be changed."))
+    merged = next((m for m in plan_of(bundle_case).materials if m.key == material_key), None)
+    if merged is None:
+        raise ValidationError(_("This material is not asked for by this bundle."))
+    children = children_of(bundle_case)
+    asking = _asking(merged) if replace else merged.requirements
+    if not asking:
+        raise ValidationError(
+            _("A commitment cannot replace these materials for this service: %(names)s.")
+            % {"names": merged.name}
+        )
+    for code, requirement in asking.items():
+        approval.commitment_mark(actor=actor, case=children[code], requirement=requirement, replace=replace)
+
+
 def gaps_open(
     bundle_case: BundleCase, plan: bundle_form.Plan | None = None
 ) -> list[bundle_form.MergedMaterial]:
@@ -455,12 +524,15 @@ def bundle_submit(
     idempotency_key: uuid.UUID | str,
     ip: str | None = None,
     commitments: dict[str, str] | None = None,
+    approvals: dict[str, str] | None = None,
 ) -> BundleCase:
     """File the bundle: the children that wait for nothing are filed now, the others wait.
 
     ``commitments``: for each item with materials to supply later (容缺), by item code, the exact
     commitment text the applicant read (``commitments_to_sign``) and signs by filing. A waiting
-    item's commitment is signed now too, and its case is filed on it once it may start."""
+    item's commitment is signed now too, and its case is filed on it once it may start.
+    ``approvals``: likewise, the 告知承诺 texts (``approvals_to_sign``) of the items where a
+    commitment replaces a material."""
     try:
         idempotency_key = uuid.UUID(str(idempotency_key))
     except ValueError as exc:
@@ -494,9 +566,12 @@ def bundle_submit(
         return BundleCase.objects.get(idempotency_key=idempotency_key)
     names = {m.code: m.version.name for m in plan.members}
     signed = commitments or {}
+    promised = approvals or {}
     for member in plan.members:
         child = children[member.code]
         if member.needs:
+            # Signed now, as the applicant read them; checked again when the item is filed.
+            approval.on_submit(actor=actor, case=child, text=promised.get(member.code), ip=ip)
             if child.gaps.exists() and (later := tolerance.to_sign(child)):
                 if not tolerance.credit_ok(child):
                     raise ValidationError(
@@ -516,7 +591,7 @@ def bundle_submit(
         else:
             case_submit(
                 actor=actor, case=child, idempotency_key=_key(idempotency_key, member.code), ip=ip,
-                commitment=signed.get(member.code),
+                commitment=signed.get(member.code), approval_commitment=promised.get(member.code),
             )  # fmt: skip
     audit_log(
         actor=actor, action="bundle_case_submitted", obj=bundle_case, data={"number": bundle_case.number}

@@ -203,8 +203,13 @@ def _material_rows(
     children = bundles.children_of(bundle_case)
     offered = bundles.later_offered(bundle_case, plan, children)
     later = bundles.later_keys(bundle_case, plan, children)
+    promise_offered = bundles.promise_offered(bundle_case, plan, children)
+    promised = bundles.promise_keys(bundle_case, plan, children)
     supplied: dict[int, list[SuppliedMaterial]] = {}
-    for material in SuppliedMaterial.objects.filter(case__bundle_case=bundle_case).order_by("pk"):
+    uploads = SuppliedMaterial.objects.filter(case__bundle_case=bundle_case).exclude(
+        source=SuppliedMaterial.Source.COMMITMENT
+    )
+    for material in uploads.order_by("pk"):
         supplied.setdefault(material.requirement_id, []).append(material)
     known: dict[str, dict[int, Any]] = {}
     if still is None:
@@ -230,6 +235,8 @@ def _material_rows(
                 "provided_by": plan.member(merged.provided_by).version.name if merged.provided_by else "",
                 "error": errors.get(index, ""),
                 "later_offered": merged.key in offered and not files,
+                "promise_offered": merged.key in promise_offered and not files,
+                "promised": merged.key in promised and not files,
                 # Working days to supply it after acceptance: the shortest of the items asking for it.
                 "later_days": min(tolerance.max_days(children[c]) for c in merged.requirements)
                 if merged.key in offered
@@ -250,9 +257,20 @@ def materials(request: HttpRequest, account: ApplicantAccount, pk: int) -> HttpR
     keys: set[str] | None = None  # the merged materials still missing, once the uploads are in
     if request.method == "POST":
         marked = bundles.later_keys(bundle_case, plan)
+        promised = bundles.promise_keys(bundle_case, plan)
         for index, merged in enumerate(plan.materials):
             upload = request.FILES.get(f"m-{index}")
-            later = request.POST.get(f"later-{index}") == "1" and upload is None
+            replace = request.POST.get(f"promise-{index}") == "1" and upload is None
+            if replace != (merged.key in promised):  # 告知承诺: marked or taken back
+                try:
+                    bundles.bundle_promise_mark(
+                        actor=request.user, bundle_case=bundle_case, material_key=merged.key, replace=replace
+                    )
+                except ValidationError as exc:
+                    errors[index] = " ".join(_service_errors(exc))
+                    continue
+                marked = bundles.later_keys(bundle_case, plan)  # a commitment takes the place of 容缺
+            later = request.POST.get(f"later-{index}") == "1" and upload is None and not replace
             if later != (merged.key in marked):  # 容缺: marked or taken back
                 try:
                     bundles.bundle_gap_mark(
@@ -273,10 +291,13 @@ def materials(request: HttpRequest, account: ApplicantAccount, pk: int) -> HttpR
         if not errors:
             keys = {m.key for m in bundles.missing(bundle_case, plan)}
             offered = bundles.later_offered(bundle_case, plan)
+            promise_offered = bundles.promise_offered(bundle_case, plan)
             for index, merged in enumerate(plan.materials):
                 if merged.key in keys:
                     errors[index] = (
-                        _("Upload %(name)s, or choose to supply it later.")
+                        _("Upload %(name)s, or replace it by a commitment.")
+                        if merged.key in promise_offered
+                        else _("Upload %(name)s, or choose to supply it later.")
                         if merged.key in offered
                         else _("Upload %(name)s.")
                     ) % {"name": merged.name}
@@ -325,6 +346,10 @@ def _check_page(
                 (plan.member(code).version.name, code, text)
                 for code, text in bundles.commitments_to_sign(bundle_case, plan).items()
             ],
+            "approvals": [
+                (plan.member(code).version.name, code, text)
+                for code, text in bundles.approvals_to_sign(bundle_case, plan).items()
+            ],
             "uses_data": bool(trusted),
             "idempotency_key": uuid.uuid4(),
             "errors": errors,
@@ -340,6 +365,15 @@ def _check_page(
 @applicant_required
 def check(request: HttpRequest, account: ApplicantAccount, pk: int) -> HttpResponse:
     return _check_page(request, _draft(account, pk), [])
+
+
+def _signed(request: HttpRequest, prefix: str) -> dict[str, str]:
+    """The commitment texts the check page posted back, by item code."""
+    return {
+        name.removeprefix(prefix)[:40]: str(request.POST.get(name, ""))[:20000]
+        for name in request.POST
+        if name.startswith(prefix)
+    }
 
 
 @require_POST
@@ -358,11 +392,8 @@ def submit(request: HttpRequest, account: ApplicantAccount, pk: int) -> HttpResp
     try:
         bundle_case = bundles.bundle_submit(
             actor=request.user, bundle_case=bundle_case, idempotency_key=key, ip=client_ip(request),
-            commitments={
-                name.removeprefix("commitment-")[:40]: str(request.POST.get(name, ""))[:20000]
-                for name in request.POST
-                if name.startswith("commitment-")
-            },
+            commitments=_signed(request, "commitment-"),
+            approvals=_signed(request, "approval-"),
         )  # fmt: skip
     except ValidationError as exc:
         bundle_case.refresh_from_db()

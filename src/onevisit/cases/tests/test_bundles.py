@@ -448,3 +448,66 @@ def test_a_bad_credit_record_bars_supply_later_in_a_bundle(restaurant, alice):
     # Taking the mark back and uploading the lease is always open.
     bundles.bundle_gap_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, later=False)
     assert not CaseGap.objects.exists() and [m.key for m in bundles.missing(bundle_case)] == [LEASE]
+
+
+def _promisable(bundle):
+    """Let a commitment replace the lease (住所使用证明) in the three items (告知承诺)."""
+    for code in ("L-1", "F-1", "S-1"):
+        version = bundle.members.get(item__code=code).item.current_version
+        type(version).objects.filter(pk=version.pk).update(
+            commitment_text="本人承诺对经营场所享有合法使用权。承诺不实的，撤销许可并记入信用记录。"
+        )
+        MaterialRequirement.objects.filter(version=version, code="lease").update(commitment_replaceable=True)
+
+
+def test_a_commitment_replaces_a_material_in_every_item_even_one_that_waits(
+    restaurant, alice, officer_scjg, django_capture_on_commit_callbacks
+):
+    _promisable(restaurant)
+    bundle_case = _filled(restaurant, alice, upload=False)
+    assert LEASE in bundles.promise_offered(bundle_case)
+    bundles.bundle_promise_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, replace=True)
+    assert bundles.promise_keys(bundle_case) == {LEASE} and bundles.missing(bundle_case) == []
+    texts = bundles.approvals_to_sign(bundle_case)
+    assert sorted(texts) == ["F-1", "L-1", "S-1"] and all("合法使用权" in t for t in texts.values())
+    with pytest.raises(ValidationError, match="承诺书内容已变化"):
+        bundles.bundle_submit(actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4())
+    assert BundleCase.objects.get().submitted_at is None and not Commitment.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle_case = bundles.bundle_submit(
+            actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4(), approvals=texts
+        )
+    children = bundles.children_of(bundle_case)
+    assert children["F-1"].status == Case.Status.WAITING
+    assert set(Commitment.objects.filter(kind="commitment").values_list("case_id", flat=True)) == {
+        c.pk for c in children.values()
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve(children["L-1"], officer_scjg)
+        licence = Case.objects.get(pk=children["L-1"].pk)
+        issuance.case_certificate_complete(actor=officer_scjg, case=licence, values=LICENCE | {"uscc": USCC})
+    food = Case.objects.get(pk=children["F-1"].pk)
+    assert food.status == Case.Status.SUBMITTED and food.number  # on the commitment signed with the bundle
+    assert food.commitments.filter(kind="commitment").count() == 1
+    assert food.materials.get(requirement__code="lease").source == SuppliedMaterial.Source.COMMITMENT
+
+
+def test_a_false_commitment_on_record_bars_replacing_a_material_in_a_bundle(restaurant, alice):
+    _promisable(restaurant)
+    bundle_case = _filled(restaurant, alice, upload=False)
+    bundles.bundle_promise_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, replace=True)
+    texts = bundles.approvals_to_sign(bundle_case)
+    credit_record_add(
+        actor="steward", person=alice, kind="false_commitment", reason="虚假承诺", legal_basis="演示"
+    )
+    assert bundles.promise_offered(bundle_case) == set()
+    with pytest.raises(ValidationError):
+        bundles.bundle_submit(
+            actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4(), approvals=texts
+        )
+    assert BundleCase.objects.get().submitted_at is None and not Commitment.objects.exists()
+    with pytest.raises(ValidationError, match="申请人身份证明"):  # a material no item lets a commitment replace
+        bundles.bundle_promise_mark(
+            actor="applicant", bundle_case=bundle_case, material_key="data:household-register", replace=True
+        )

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from onevisit.cases.models import BundleCase, Case, CaseGap, Commitment
-from onevisit.cases.tests.test_bundles import restaurant  # noqa: F401  (the fixture)
+from onevisit.cases.tests.test_bundles import _promisable, restaurant  # noqa: F401  (the fixture)
 
 from .applying import pdf, signed_in
 
@@ -165,3 +165,24 @@ def test_a_material_supplied_later_in_a_bundle_is_committed_once_and_uploaded_on
     assert "谢谢，补交的材料已收到" in done.content.decode()
     assert not CaseGap.objects.filter(case__bundle_case=bundle_case, supplied_at__isnull=True).exists()
     assert "gap-list" not in client.get(f"/account/bundles/{bundle_case.pk}/").content.decode()
+
+
+def test_a_commitment_replaces_a_material_in_a_bundle_from_its_pages(restaurant, alice):  # noqa: F811
+    _promisable(restaurant)
+    client = signed_in(alice)
+    bundle_case = _start(client)
+    client.post(f"/account/bundles/{bundle_case.pk}/step/1/", ANSWERS)
+    client.post(f"/account/bundles/{bundle_case.pk}/step/2/", {"business_area": "80"})
+    body = client.get(f"/account/bundles/{bundle_case.pk}/materials/").content.decode()
+    promise = re.search(r'name="(promise-\d+)"', body).group(1)
+    response = client.post(f"/account/bundles/{bundle_case.pk}/materials/", {promise: "1"})
+    assert response.status_code == 302 and response["Location"].endswith("/check/")
+    check = client.get(f"/account/bundles/{bundle_case.pk}/check/").content.decode()
+    assert "承诺替代" in check and check.count('class="commitment-text"') == 3
+    fields = {k: html.unescape(v) for k, v in re.findall(r'name="(approval-[^"]+)" value="([^"]*)"', check)}
+    assert sorted(fields) == ["approval-F-1", "approval-L-1", "approval-S-1"]
+    response = client.post(
+        f"/account/bundles/{bundle_case.pk}/submit/", fields | {"idempotency_key": str(uuid.uuid4())}
+    )
+    assert response.status_code == 302
+    assert Commitment.objects.filter(case__bundle_case=bundle_case, kind="commitment").count() == 3
