@@ -507,7 +507,9 @@ def test_a_false_commitment_on_record_bars_replacing_a_material_in_a_bundle(rest
             actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4(), approvals=texts
         )
     assert BundleCase.objects.get().submitted_at is None and not Commitment.objects.exists()
-    with pytest.raises(ValidationError, match="申请人身份证明"):  # a material no item lets a commitment replace
+    with pytest.raises(
+        ValidationError, match="申请人身份证明"
+    ):  # a material no item lets a commitment replace
         bundles.bundle_promise_mark(
             actor="applicant", bundle_case=bundle_case, material_key="data:household-register", replace=True
         )
