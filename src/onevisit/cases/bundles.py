@@ -204,15 +204,26 @@ def later_keys(
     bundle_case: BundleCase, plan: bundle_form.Plan | None = None, children: dict[str, Case] | None = None
 ) -> set[str]:
     """The merged materials marked "supply later": every item that requires them has the gap."""
+    gaps = CaseGap.objects.filter(case__bundle_case=bundle_case)
+    return _in_every_item(bundle_case, gaps.values_list("case_id", "requirement_id"), plan, children)
+
+
+def _in_every_item(
+    bundle_case: BundleCase,
+    rows: Any,
+    plan: bundle_form.Plan | None,
+    children: dict[str, Case] | None,
+) -> set[str]:
+    """The merged materials for which every item requiring them has a (case, requirement) in ``rows``."""
+    found = set(rows)
+    if not found:
+        return set()
     plan = plan or plan_of(bundle_case)
     children = children if children is not None else children_of(bundle_case)
-    gaps = set(CaseGap.objects.filter(case__bundle_case=bundle_case).values_list("case_id", "requirement_id"))
-    if not gaps:
-        return set()
     return {
         m.key
         for m in plan.materials
-        if (asking := _asking(m)) and all((children[c].pk, r.pk) in gaps for c, r in asking.items())
+        if (asking := _asking(m)) and all((children[c].pk, r.pk) in found for c, r in asking.items())
     }
 
 
@@ -235,20 +246,10 @@ def promise_keys(
     bundle_case: BundleCase, plan: bundle_form.Plan | None = None, children: dict[str, Case] | None = None
 ) -> set[str]:
     """The merged materials replaced by a commitment in every item that requires them."""
-    plan = plan or plan_of(bundle_case)
-    children = children if children is not None else children_of(bundle_case)
-    rows = set(
-        SuppliedMaterial.objects.filter(
-            case__bundle_case=bundle_case, source=SuppliedMaterial.Source.COMMITMENT
-        ).values_list("case_id", "requirement_id")
+    rows = SuppliedMaterial.objects.filter(
+        case__bundle_case=bundle_case, source=SuppliedMaterial.Source.COMMITMENT
     )
-    if not rows:
-        return set()
-    return {
-        m.key
-        for m in plan.materials
-        if (asking := _asking(m)) and all((children[c].pk, r.pk) in rows for c, r in asking.items())
-    }
+    return _in_every_item(bundle_case, rows.values_list("case_id", "requirement_id"), plan, children)
 
 
 def approvals_to_sign(bundle_case: BundleCase, plan: bundle_form.Plan | None = None) -> dict[str, str]:
@@ -366,12 +367,7 @@ def bundle_material_upload(
 ) -> list[SuppliedMaterial]:
     """One upload for every item of the bundle that asks for the material; the file is kept once."""
     bundle_case = _locked(bundle_case)
-    if bundle_case.submitted_at is not None:
-        raise CaseStateError(_("This application has been submitted; it can no longer be changed."))
-    plan = plan_of(bundle_case)
-    merged = next((m for m in plan.materials if m.key == material_key), None)
-    if merged is None:
-        raise ValidationError(_("This material is not asked for by this bundle."))
+    merged = _draft_material(bundle_case, material_key)
     children = children_of(bundle_case)
     codes = list(merged.requirements)
     first = store_upload(
@@ -396,11 +392,7 @@ def bundle_material_upload(
 def bundle_material_remove(*, actor: Any, bundle_case: BundleCase, material_key: str) -> int:
     """Take back what was uploaded for a merged material (to upload another file)."""
     bundle_case = _locked(bundle_case)
-    if bundle_case.submitted_at is not None:
-        raise CaseStateError(_("This application has been submitted; it can no longer be changed."))
-    merged = next((m for m in plan_of(bundle_case).materials if m.key == material_key), None)
-    if merged is None:
-        raise ValidationError(_("This material is not asked for by this bundle."))
+    merged = _draft_material(bundle_case, material_key)
     ids = [r.pk for r in merged.requirements.values()]
     count, _detail = SuppliedMaterial.objects.filter(
         case__bundle_case=bundle_case, requirement_id__in=ids, source=SuppliedMaterial.Source.UPLOAD
@@ -409,23 +401,29 @@ def bundle_material_remove(*, actor: Any, bundle_case: BundleCase, material_key:
     return count
 
 
-@transaction.atomic
-def bundle_gap_mark(*, actor: Any, bundle_case: BundleCase, material_key: str, later: bool) -> None:
-    """容缺 while drafting: mark a merged material "supply later" for every item that requires it, or
-    take the mark back. Each item's own checks apply; if one refuses, nothing is marked."""
-    bundle_case = _locked(bundle_case)
+def _draft_material(bundle_case: BundleCase, material_key: str) -> bundle_form.MergedMaterial:
+    """The merged material ``material_key`` of a draft bundle (locked by the caller)."""
     if bundle_case.submitted_at is not None:
         raise CaseStateError(_("This application has been submitted; it can no longer be changed."))
     merged = next((m for m in plan_of(bundle_case).materials if m.key == material_key), None)
     if merged is None:
         raise ValidationError(_("This material is not asked for by this bundle."))
-    children = children_of(bundle_case)
+    return merged
+
+
+@transaction.atomic
+def bundle_gap_mark(*, actor: Any, bundle_case: BundleCase, material_key: str, later: bool) -> None:
+    """容缺 while drafting: mark a merged material "supply later" for every item that requires it, or
+    take the mark back. Each item's own checks apply; if one refuses, nothing is marked."""
+    bundle_case = _locked(bundle_case)
+    merged = _draft_material(bundle_case, material_key)
     asking = _asking(merged) if later else merged.requirements
     if not asking:
         raise ValidationError(
             _("%(name)s cannot be supplied later: the service needs it with the application.")
             % {"name": merged.name}
         )
+    children = children_of(bundle_case)
     for code, requirement in asking.items():
         tolerance.gap_mark(actor=actor, case=children[code], requirement=requirement, later=later)
 
@@ -435,18 +433,14 @@ def bundle_promise_mark(*, actor: Any, bundle_case: BundleCase, material_key: st
     """告知承诺 while drafting: replace a merged material by the commitment in every item that requires
     it, or take that back. Each item's own checks apply; if one refuses, nothing is marked."""
     bundle_case = _locked(bundle_case)
-    if bundle_case.submitted_at is not None:
-        raise CaseStateError(_("This application has been submitted; it can no longer be changed."))
-    merged = next((m for m in plan_of(bundle_case).materials if m.key == material_key), None)
-    if merged is None:
-        raise ValidationError(_("This material is not asked for by this bundle."))
-    children = children_of(bundle_case)
+    merged = _draft_material(bundle_case, material_key)
     asking = _asking(merged) if replace else merged.requirements
     if not asking:
         raise ValidationError(
             _("A commitment cannot replace these materials for this service: %(names)s.")
             % {"names": merged.name}
         )
+    children = children_of(bundle_case)
     for code, requirement in asking.items():
         approval.commitment_mark(actor=actor, case=children[code], requirement=requirement, replace=replace)
 
