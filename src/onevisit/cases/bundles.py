@@ -190,7 +190,13 @@ def later_offered(
     first = next(iter(children.values()), None)
     if first is None or not tolerance.credit_ok(first):
         return set()
-    allows = {code: tolerance.item_allows(child) for code, child in children.items()}
+    return tolerable_keys(plan)
+
+
+def tolerable_keys(plan: bundle_form.Plan) -> set[str]:
+    """The merged materials that every item requiring them marks tolerable, for items that take 容缺
+    at all (credit aside: ``later_offered``, or ``tolerance.credit_ok_for`` at the counter)."""
+    allows = {m.code: tolerance.version_allows(m.version) for m in plan.members}
     return {
         m.key
         for m in plan.materials
@@ -198,6 +204,22 @@ def later_offered(
         and (asking := _asking(m))
         and all(r.tolerable and allows[code] for code, r in asking.items())
     }
+
+
+def counter_commitments(plan: bundle_form.Plan, later: list[str]) -> dict[str, str]:
+    """容缺 at the counter, before anything is filed: the commitment text of each item that would
+    miss materials ``later`` (merged keys), by item code — the words its case will ask for."""
+    texts = {}
+    for member in plan.members:
+        requirements = [
+            r for m in plan.materials if m.key in later for c, r in _asking(m).items() if c == member.code
+        ]
+        if requirements:
+            requirements.sort(key=lambda r: (r.order, r.pk))
+            texts[member.code] = tolerance.version_commitment_text(
+                member.version, member.version.item.department, requirements
+            )
+    return texts
 
 
 def later_keys(
@@ -755,10 +777,16 @@ def bundle_counter_intake(
     form_data: dict[str, Any],
     paper: list[str],
     idempotency_key: uuid.UUID,
+    later: list[str] | None = None,
+    commitments: dict[str, str] | None = None,
 ) -> BundleCase:
     """一件事 at the counter, in one sitting and all or nothing: the merged form, the paper originals
     the clerk checked (one tick per merged material serves every item), filing, and 受理 of every
-    service that waits for nothing (秒批 ones are decided at once). One visit for each service."""
+    service that waits for nothing (秒批 ones are decided at once). One visit for each service.
+
+    容缺: ``later`` are the merged materials the applicant will supply online; ``commitments`` the
+    texts (``counter_commitments``) the applicant read and signed in front of the clerk, by item code
+    (None until the clerk confirms they did)."""
     from django.db.models import F
 
     from .counter import material_record_paper
@@ -783,7 +811,23 @@ def bundle_counter_intake(
         for code, requirement in merged.requirements.items():
             if not (merged.provided_by and merged.provided_by in plan.member(code).needs):
                 material_record_paper(actor=actor, case=children[code], requirement=requirement)
-    bundle_case = bundle_submit(actor=actor, bundle_case=bundle_case, idempotency_key=idempotency_key)
+    for key in later or []:
+        if key in paper:
+            raise ValidationError(
+                _("%(names)s: not missing (checked, scanned or known from shared data), so it cannot be supplied later. Untick “supply later”.")
+                % {"names": by_key[key].name if key in by_key else key}
+            )  # fmt: skip
+        bundle_gap_mark(actor=actor, bundle_case=bundle_case, material_key=key, later=True)
+    if later and commitments is None:
+        raise ValidationError(
+            {"commitment_read": _("Let the applicant read the commitment below and sign it, then tick that they did and accept again.")}
+        )  # fmt: skip
+    bundle_case = bundle_submit(
+        actor=actor, bundle_case=bundle_case, idempotency_key=idempotency_key, commitments=commitments
+    )
+    for child in bundle_case.children.filter(gaps__isnull=False).distinct():
+        case_event(child, kind="commitment_witnessed", actor=actor, public=False,
+                   message=_("The applicant read and signed the commitment at the counter; the clerk confirmed it."))  # fmt: skip
     # The one visit counts for every service: those accepted now count it at acceptance.
     accepted_now = []
     for child in bundle_case.children.filter(status=Case.Status.SUBMITTED):

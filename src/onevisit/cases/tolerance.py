@@ -145,7 +145,10 @@ def text_hash(text: str) -> str:
 
 def marked(case: Case) -> list[MaterialRequirement]:
     """The materials the applicant chose to supply later, in the item's order."""
-    return [gap.requirement for gap in case.gaps.select_related("requirement").order_by("requirement__order")]
+    return [
+        gap.requirement
+        for gap in case.gaps.select_related("requirement").order_by("requirement__order", "requirement_id")
+    ]
 
 
 @transaction.atomic

@@ -12,9 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onevisit.cases import bundles
+from onevisit.cases import bundles, tolerance
 from onevisit.cases.forms import coerce, fields_of, steps_of
-from onevisit.cases.models import BundleCase, Case
+from onevisit.cases.models import BundleCase, Case, CaseGap
 from onevisit.catalog import bundle_form
 from onevisit.catalog import selectors as catalog
 from onevisit.org.selectors import clerk_centers
@@ -35,6 +35,9 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
     bundle = get_object_or_404(catalog.published_bundles(), code=code)
     plan = bundle_form.plan(bundle)
     schema = plan.schema()
+    tolerable = bundles.tolerable_keys(plan)
+    credit = tolerance.credit_ok_for(person=person, org=applicant.organization)
+    offerable = tolerable if credit else set()
     errors: dict[str, list[str]] = {}
     general: list[str] = []
     if request.method == "POST":
@@ -47,6 +50,12 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
             for f in fields_of(schema)
         }
         paper = [m.key for n, m in enumerate(plan.materials) if post.get(f"paper_{n}")]
+        later = [m.key for n, m in enumerate(plan.materials) if post.get(f"later_{n}")]
+        signed = (
+            {m.code: post.get(f"commitment-{m.code}", "")[:20000] for m in plan.members}
+            if post.get("commitment_read") == "1"
+            else None
+        )
         try:
             key = uuid.UUID(post.get("idempotency_key", ""))
         except ValueError:
@@ -55,7 +64,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
             bundle_case = bundles.bundle_counter_intake(
                 actor=request.user, center=center, bundle=bundle, person=person,
                 organization=applicant.organization, form_data=coerce(schema, {k: v for k, v in values.items() if v}),
-                paper=paper, idempotency_key=key,
+                paper=paper, idempotency_key=key, later=later, commitments=signed,
             )  # fmt: skip
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -66,6 +75,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("workbench:counter_bundle_case", pk=bundle_case.pk)
         checked = set(paper)
     else:
+        later = []
         values = plan.merged_from(
             {m.code: _prefill(request, applicant, m.version.form.schema) for m in plan.members}
         )
@@ -84,12 +94,31 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
                 for title, fields in steps_of(schema)
             ],
             "materials": [
-                (n, m, m.key in checked, [plan.member(c).version.name for c in m.requirements])
+                (
+                    n,
+                    m,
+                    m.key in checked,
+                    [plan.member(c).version.name for c in m.requirements],
+                    m.key in later,
+                )
                 for n, m in enumerate(plan.materials)
+            ],
+            # 容缺: what may follow later for this applicant, and the commitments to sign for it.
+            "gaps_allowed": bool(tolerable),
+            "offerable": offerable,
+            "commitments": [
+                (plan.member(code).version.name, code, text)
+                for code, text in bundles.counter_commitments(
+                    plan, [k for k in later if k in offerable]
+                ).items()
             ],
             "error_summary": [
                 *(("", m) for m in general),
-                *((f"f_{k}" if k in plan.fields else "", m) for k, ms in errors.items() for m in ms),
+                *(
+                    (f"f_{k}" if k in plan.fields else "commitment_read" if k == "commitment_read" else "", m)
+                    for k, ms in errors.items()
+                    for m in ms
+                ),
             ],
             "idempotency_key": str(uuid.uuid4()),
             "nav": "counter",
@@ -106,8 +135,13 @@ def bundle_case(request: HttpRequest, pk: int) -> HttpResponse:
     children = list(bundle_case.children.select_related("item_version", "department").order_by("pk"))
     if not children:
         raise Http404
+    with_gaps = set(CaseGap.objects.filter(case__in=children).values_list("case_id", flat=True))
     rows: list[dict[str, Any]] = [
-        {"case": c, "receipt": c.status == Case.Status.ACCEPTED or c.status in Case.FINISHED}
+        {
+            "case": c,
+            "receipt": c.status == Case.Status.ACCEPTED or c.status in Case.FINISHED,
+            "gaps": c.accepted_on is not None and c.pk in with_gaps,  # 容缺: the notice to hand over
+        }
         for c in children
     ]
     return render(

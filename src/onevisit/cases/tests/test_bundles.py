@@ -513,3 +513,34 @@ def test_a_false_commitment_on_record_bars_replacing_a_material_in_a_bundle(rest
         bundles.bundle_promise_mark(
             actor="applicant", bundle_case=bundle_case, material_key="data:household-register", replace=True
         )
+
+
+def test_at_the_counter_a_bundle_is_accepted_with_a_gap_once_the_applicant_signed(restaurant, alice, region):
+    from onevisit.org.models import ServiceCenter
+
+    center = ServiceCenter.objects.create(
+        code="A", name="市民之家", region=region, address="解放东路18号", hours="9-17"
+    )
+    plan = bundle_form.plan(restaurant)
+    assert LEASE in bundles.tolerable_keys(plan)
+    texts = bundles.counter_commitments(plan, [LEASE])
+    assert sorted(texts) == ["F-1", "L-1", "S-1"]
+    intake = {
+        "actor": "clerk", "center": center, "bundle": restaurant, "person": alice, "form_data": ANSWERS,
+        "paper": [], "idempotency_key": uuid.uuid4(), "later": [LEASE],
+    }  # fmt: skip
+    # Not yet signed, or checked on paper as well: nothing is filed.
+    with pytest.raises(ValidationError) as error:
+        bundles.bundle_counter_intake(**intake)
+    assert "commitment_read" in error.value.message_dict
+    with pytest.raises(ValidationError, match="住所使用证明"):
+        bundles.bundle_counter_intake(**intake | {"paper": [LEASE], "commitments": texts})
+    assert not BundleCase.objects.exists() and not Case.objects.exists()
+
+    bundle_case = bundles.bundle_counter_intake(**intake | {"commitments": texts})
+    children = bundles.children_of(bundle_case)
+    assert children["L-1"].status == children["S-1"].status == Case.Status.ACCEPTED
+    assert children["L-1"].gaps.get().deadline is not None  # the deadline runs from this acceptance
+    assert children["F-1"].status == Case.Status.WAITING and children["F-1"].commitments.count() == 1
+    assert Commitment.objects.filter(case__bundle_case=bundle_case).count() == 3
+    assert children["S-1"].events.filter(kind="commitment_witnessed").exists()
