@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from onevisit.cases.models import BundleCase, Case
 
+from .instant import log_in, staff_log_in
 from .support import axe_violations, describe, screenshot
 
 pytestmark = pytest.mark.browser
@@ -35,11 +36,7 @@ def _check(page: Page, name: str) -> None:
 
 def _staff(new_page: Callable[..., Page], username: str) -> Page:
     page = new_page("desktop")
-    page.goto("/workbench/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("待办")
+    staff_log_in(page, username)
     return page
 
 
@@ -104,11 +101,7 @@ def test_a_restaurant_is_opened_with_one_application_through_three_departments(
     new_page: Callable[..., Page], tmp_path
 ) -> None:
     citizen = new_page("phone")
-    citizen.goto("/account/login/")
-    citizen.get_by_label("手机号码").fill("13800000004")
-    citizen.get_by_label("密码").fill("demo1234")
-    citizen.get_by_role("button", name="登录").last.click()
-    expect(citizen.get_by_role("heading", level=1)).to_have_text("我的账户")
+    log_in(citizen, "13800000004")
 
     citizen.goto("/bundles/restaurant/")
     citizen.get_by_role("link", name="一次申请全部事项").click()

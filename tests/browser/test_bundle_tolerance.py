@@ -13,30 +13,19 @@ from playwright.sync_api import Page, expect
 
 from onevisit.cases.models import BundleCase, Case
 
-from .test_bundle import PDF, _check, _handle, _issue, _staff, answer_restaurant
+from .instant import log_in
+from .test_bundle import LICENCE, PDF, _check, _handle, _issue, _staff, answer_restaurant
 
 pytestmark = pytest.mark.browser
 LATER = "董事、监事、高级管理人员任职文件及身份证明"
 PROMISED = "消防设施检测合格证明"  # 告知承诺 for the fire safety check, which waits for the licence
-LICENCE = {
-    "类型": "有限责任公司",
-    "注册资本": "50万元",
-    "营业期限": "长期",
-    "住所": "杭州市西湖区文三路 100 号",
-    "经营范围": "餐饮服务；食品销售",
-    "统一社会信用代码": "91330106MA2CFUTE5J",
-}
 
 
 def test_a_bundle_is_filed_with_a_gap_and_the_gap_is_supplied_once(
     new_page: Callable[..., Page], tmp_path
 ) -> None:
     citizen = new_page("phone")
-    citizen.goto("/account/login/")
-    citizen.get_by_label("手机号码").fill("13800000005")
-    citizen.get_by_label("密码").fill("demo1234")
-    citizen.get_by_role("button", name="登录").last.click()
-    expect(citizen.get_by_role("heading", level=1)).to_have_text("我的账户")
+    log_in(citizen, "13800000005")
     citizen.goto("/bundles/restaurant/")
     citizen.get_by_role("link", name="一次申请全部事项").click()
     citizen.get_by_role("button", name="开始申请").click()

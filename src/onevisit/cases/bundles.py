@@ -36,14 +36,11 @@ from onevisit.org.models import ServiceCenter
 
 from . import commitment as approval
 from . import forms, tolerance
-from .models import BundleCase, Case, CaseEvent, CaseGap, Channel, SuppliedMaterial
+from .models import BundleCase, Case, CaseEvent, SuppliedMaterial
 from .services import CaseStateError, case_draft_save, case_event, case_number_next, case_submit, store_upload
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system"
-# Children whose gaps (容缺) may be supplied: those filed and running (or approved and waiting for
-# the material), and those not filed yet because they wait for another item.
-SUPPLIABLE = (*tolerance.SUPPLY_STATUSES, Case.Status.WAITING, Case.Status.DRAFT)
 # Events of a child that the applicant must hear of at once; the rest wait for the one message
 # that the whole bundle is done.
 TOLD_AT_ONCE = {
@@ -152,6 +149,8 @@ def missing(
             "case_id", "requirement_id"
         )
     )
+    from .bundle_gaps import later_keys
+
     later = later_keys(bundle_case, plan, children)
     known: dict[str, dict[int, Any]] = {}
     out = []
@@ -172,131 +171,6 @@ def missing(
             out.append(merged)
             break
     return out
-
-
-def _asking(merged: bundle_form.MergedMaterial) -> dict[str, Any]:
-    """The items that require the merged material, with their requirement."""
-    return {code: r for code, r in merged.requirements.items() if r.required}
-
-
-def later_offered(
-    bundle_case: BundleCase, plan: bundle_form.Plan | None = None, children: dict[str, Case] | None = None
-) -> set[str]:
-    """容缺 in a bundle: the merged materials the applicant may supply later — those that every item
-    requiring them marks tolerable, for items that take 容缺, and an applicant with clean credit.
-    Each item's own rules then apply to its case (deadline, reminders, termination)."""
-    plan = plan or plan_of(bundle_case)
-    children = children if children is not None else children_of(bundle_case)
-    first = next(iter(children.values()), None)
-    if first is None or not tolerance.credit_ok(first):
-        return set()
-    return tolerable_keys(plan)
-
-
-def tolerable_keys(plan: bundle_form.Plan) -> set[str]:
-    """The merged materials that every item requiring them marks tolerable, for items that take 容缺
-    at all (credit aside: ``later_offered``, or ``tolerance.credit_ok_for`` at the counter)."""
-    allows = {m.code: tolerance.version_allows(m.version) for m in plan.members}
-    return {
-        m.key
-        for m in plan.materials
-        if m.required
-        and (asking := _asking(m))
-        and all(r.tolerable and allows[code] for code, r in asking.items())
-    }
-
-
-def counter_commitments(plan: bundle_form.Plan, later: list[str]) -> dict[str, str]:
-    """容缺 at the counter, before anything is filed: the commitment text of each item that would
-    miss materials ``later`` (merged keys), by item code — the words its case will ask for."""
-    texts = {}
-    for member in plan.members:
-        requirements = [
-            r for m in plan.materials if m.key in later for c, r in _asking(m).items() if c == member.code
-        ]
-        if requirements:
-            requirements.sort(key=lambda r: (r.order, r.pk))
-            texts[member.code] = tolerance.version_commitment_text(
-                member.version, member.version.item.department, requirements
-            )
-    return texts
-
-
-def later_keys(
-    bundle_case: BundleCase, plan: bundle_form.Plan | None = None, children: dict[str, Case] | None = None
-) -> set[str]:
-    """The merged materials marked "supply later": every item that requires them has the gap."""
-    gaps = CaseGap.objects.filter(case__bundle_case=bundle_case)
-    return _in_every_item(bundle_case, gaps.values_list("case_id", "requirement_id"), plan, children)
-
-
-def _in_every_item(
-    bundle_case: BundleCase,
-    rows: Any,
-    plan: bundle_form.Plan | None,
-    children: dict[str, Case] | None,
-) -> set[str]:
-    """The merged materials for which every item requiring them has a (case, requirement) in ``rows``."""
-    found = set(rows)
-    if not found:
-        return set()
-    plan = plan or plan_of(bundle_case)
-    children = children if children is not None else children_of(bundle_case)
-    return {
-        m.key
-        for m in plan.materials
-        if (asking := _asking(m)) and all((children[c].pk, r.pk) in found for c, r in asking.items())
-    }
-
-
-def promise_offered(
-    bundle_case: BundleCase, plan: bundle_form.Plan | None = None, children: dict[str, Case] | None = None
-) -> set[str]:
-    """告知承诺 in a bundle: the merged materials a commitment may replace — every item requiring them
-    marks them replaceable and takes 告知承诺, and the applicant's credit allows it."""
-    plan = plan or plan_of(bundle_case)
-    children = children if children is not None else children_of(bundle_case)
-    offers = {code: approval.offered(child) for code, child in children.items()}
-    return {
-        m.key
-        for m in plan.materials
-        if (asking := _asking(m)) and all(r.commitment_replaceable and offers[c] for c, r in asking.items())
-    }
-
-
-def promise_keys(
-    bundle_case: BundleCase, plan: bundle_form.Plan | None = None, children: dict[str, Case] | None = None
-) -> set[str]:
-    """The merged materials replaced by a commitment in every item that requires them."""
-    rows = SuppliedMaterial.objects.filter(
-        case__bundle_case=bundle_case, source=SuppliedMaterial.Source.COMMITMENT
-    )
-    return _in_every_item(bundle_case, rows.values_list("case_id", "requirement_id"), plan, children)
-
-
-def approvals_to_sign(bundle_case: BundleCase, plan: bundle_form.Plan | None = None) -> dict[str, str]:
-    """The 告知承诺 text of each item with materials replaced by a commitment, by item code."""
-    plan = plan or plan_of(bundle_case)
-    children = children_of(bundle_case)
-    texts = {}
-    for member in plan.members:
-        child = children[member.code]
-        if requirements := approval.replaced(child):
-            texts[member.code] = approval.commitment_text(child, requirements)
-    return texts
-
-
-def commitments_to_sign(bundle_case: BundleCase, plan: bundle_form.Plan | None = None) -> dict[str, str]:
-    """The commitment text of each item with materials to supply later, by item code: what the check
-    page shows and the applicant signs by filing."""
-    plan = plan or plan_of(bundle_case)
-    children = children_of(bundle_case)
-    texts = {}
-    for member in plan.members:
-        child = children[member.code]
-        if child.gaps.exists() and (requirements := tolerance.to_sign(child)):
-            texts[member.code] = tolerance.commitment_text(child, requirements)
-    return texts
 
 
 # --- Writing --------------------------------------------------------------------------------------
@@ -427,104 +301,15 @@ def _draft_material(bundle_case: BundleCase, material_key: str) -> bundle_form.M
     """The merged material ``material_key`` of a draft bundle (locked by the caller)."""
     if bundle_case.submitted_at is not None:
         raise CaseStateError(_("This application has been submitted; it can no longer be changed."))
-    merged = next((m for m in plan_of(bundle_case).materials if m.key == material_key), None)
+    return material_of(plan_of(bundle_case), material_key)
+
+
+def material_of(plan: bundle_form.Plan, material_key: str) -> bundle_form.MergedMaterial:
+    """The merged material ``material_key`` of the plan, or a message that the bundle does not ask for it."""
+    merged = next((m for m in plan.materials if m.key == material_key), None)
     if merged is None:
         raise ValidationError(_("This material is not asked for by this bundle."))
     return merged
-
-
-@transaction.atomic
-def bundle_gap_mark(*, actor: Any, bundle_case: BundleCase, material_key: str, later: bool) -> None:
-    """容缺 while drafting: mark a merged material "supply later" for every item that requires it, or
-    take the mark back. Each item's own checks apply; if one refuses, nothing is marked."""
-    bundle_case = _locked(bundle_case)
-    merged = _draft_material(bundle_case, material_key)
-    asking = _asking(merged) if later else merged.requirements
-    if not asking:
-        raise ValidationError(
-            _("%(name)s cannot be supplied later: the service needs it with the application.")
-            % {"name": merged.name}
-        )
-    children = children_of(bundle_case)
-    for code, requirement in asking.items():
-        tolerance.gap_mark(actor=actor, case=children[code], requirement=requirement, later=later)
-
-
-@transaction.atomic
-def bundle_promise_mark(*, actor: Any, bundle_case: BundleCase, material_key: str, replace: bool) -> None:
-    """告知承诺 while drafting: replace a merged material by the commitment in every item that requires
-    it, or take that back. Each item's own checks apply; if one refuses, nothing is marked."""
-    bundle_case = _locked(bundle_case)
-    merged = _draft_material(bundle_case, material_key)
-    asking = _asking(merged) if replace else merged.requirements
-    if not asking:
-        raise ValidationError(
-            _("A commitment cannot replace these materials for this service: %(names)s.")
-            % {"names": merged.name}
-        )
-    children = children_of(bundle_case)
-    for code, requirement in asking.items():
-        approval.commitment_mark(actor=actor, case=children[code], requirement=requirement, replace=replace)
-
-
-def gaps_open(
-    bundle_case: BundleCase, plan: bundle_form.Plan | None = None
-) -> list[bundle_form.MergedMaterial]:
-    """After filing: the merged materials still to supply later in some item of the bundle."""
-    plan = plan or plan_of(bundle_case)
-    children = children_of(bundle_case)
-    open_ = set(
-        CaseGap.objects.filter(
-            case__bundle_case=bundle_case, case__status__in=SUPPLIABLE, supplied_at__isnull=True
-        ).values_list("case_id", "requirement_id")
-    )
-    return [
-        m for m in plan.materials if any((children[c].pk, r.pk) in open_ for c, r in m.requirements.items())
-    ]
-
-
-@transaction.atomic
-def bundle_gap_supply(
-    *, actor: Any, bundle_case: BundleCase, material_key: str, stream: IO[bytes], name: str
-) -> int:
-    """补交 in a bundle: one upload closes the gap of that material in every item that has it. An item
-    still waiting for another gets the material now and needs no gap any more. Returns the number
-    of items supplied; the file is kept once."""
-    bundle_case = _locked(bundle_case)
-    merged = next((m for m in plan_of(bundle_case).materials if m.key == material_key), None)
-    if merged is None:
-        raise ValidationError(_("This material is not asked for by this bundle."))
-    if bundle_case.submitted_at is None:
-        raise ValidationError(_("This material is not missing from this case."))
-    children = children_of(bundle_case)
-    targets = []
-    for code, requirement in merged.requirements.items():
-        child = Case.objects.select_for_update(of=("self",)).get(pk=children[code].pk)
-        gap = child.gaps.filter(requirement=requirement, supplied_at__isnull=True).first()
-        if gap is not None and child.status in SUPPLIABLE:
-            targets.append((child, requirement, gap))
-    if not targets:
-        raise ValidationError(_("This material is not missing from this case."))
-    stored = None
-    for child, requirement, gap in targets:
-        waiting = child.status in (Case.Status.WAITING, Case.Status.DRAFT)
-        if not waiting:
-            gap = tolerance.open_gap(child, gap.pk)  # the deadline and the case's state
-        if stored is None:
-            material = store_upload(
-                actor=actor, case=child, requirement=requirement, stream=stream, name=name
-            )
-            stored = material
-        else:
-            material = SuppliedMaterial.objects.get(pk=stored.pk)
-            material.pk = None
-            material.case, material.requirement = child, requirement
-            material.save()
-        if waiting:
-            gap.delete()  # not filed yet: the material is simply there when it is
-        else:
-            tolerance.gap_fill(actor=actor, case=child, gap=gap, material=material)
-    return len(targets)
 
 
 def _key(idempotency_key: uuid.UUID, code: str) -> uuid.UUID:
@@ -588,14 +373,13 @@ def bundle_submit(
         if member.needs:
             # Signed now, as the applicant read them; checked again when the item is filed.
             approval.on_submit(actor=actor, case=child, text=promised.get(member.code), ip=ip)
-            if child.gaps.exists() and (later := tolerance.to_sign(child)):
-                if not tolerance.credit_ok(child):
-                    raise ValidationError(
-                        _("Because of a bad-credit record, applications with missing materials are not open to you. Upload the missing materials to apply.")
-                    )  # fmt: skip
-                tolerance.commitment_sign(
-                    actor=actor, case=child, requirements=later, text=signed.get(member.code), ip=ip
-                )
+            tolerance.gaps_commit(
+                actor=actor,
+                case=child,
+                later=tolerance.to_sign(child),
+                commitment=signed.get(member.code),
+                ip=ip,
+            )
             child.status = Case.Status.WAITING
             child.save(update_fields=["status"])
             case_event(
@@ -764,78 +548,3 @@ def bundle_case_send(*, bundle_case_id: int) -> bool:
         }  # fmt: skip
     applicants_notify(person_ids=people, sms_text=text, email_subject=text, email_body=body)
     return True
-
-
-@transaction.atomic
-def bundle_counter_intake(
-    *,
-    actor: Any,
-    center: ServiceCenter,
-    bundle: Bundle,
-    person: Person,
-    organization: Organization | None = None,
-    form_data: dict[str, Any],
-    paper: list[str],
-    idempotency_key: uuid.UUID,
-    later: list[str] | None = None,
-    commitments: dict[str, str] | None = None,
-) -> BundleCase:
-    """一件事 at the counter, in one sitting and all or nothing: the merged form, the paper originals
-    the clerk checked (one tick per merged material serves every item), filing, and 受理 of every
-    service that waits for nothing (秒批 ones are decided at once). One visit for each service.
-
-    容缺: ``later`` are the merged materials the applicant will supply online; ``commitments`` the
-    texts (``counter_commitments``) the applicant read and signed in front of the clerk, by item code
-    (None until the clerk confirms they did)."""
-    from django.db.models import F
-
-    from .counter import material_record_paper
-    from .instant import case_instant_decide, is_instant
-    from .services import case_accept
-
-    existing = BundleCase.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
-    bundle_case = bundle_start(
-        actor=actor, bundle=bundle, channel=Channel.COUNTER, form_data=form_data,
-        person=None if organization else person, organization=organization,
-        agent=person if organization else None, center=center,
-    )  # fmt: skip
-    plan = plan_of(bundle_case)
-    children = children_of(bundle_case)
-    by_key = {m.key: m for m in plan.materials}
-    for key in paper:
-        merged = by_key.get(key)
-        if merged is None:
-            raise ValidationError(_("This material is not asked for by this bundle."))
-        for code, requirement in merged.requirements.items():
-            if not (merged.provided_by and merged.provided_by in plan.member(code).needs):
-                material_record_paper(actor=actor, case=children[code], requirement=requirement)
-    for key in later or []:
-        if key in paper:
-            raise ValidationError(
-                _("%(names)s: not missing (checked, scanned or known from shared data), so it cannot be supplied later. Untick “supply later”.")
-                % {"names": by_key[key].name if key in by_key else key}
-            )  # fmt: skip
-        bundle_gap_mark(actor=actor, bundle_case=bundle_case, material_key=key, later=True)
-    if later and commitments is None:
-        raise ValidationError(
-            {"commitment_read": _("Let the applicant read the commitment below and sign it, then tick that they did and accept again.")}
-        )  # fmt: skip
-    bundle_case = bundle_submit(
-        actor=actor, bundle_case=bundle_case, idempotency_key=idempotency_key, commitments=commitments
-    )
-    for child in bundle_case.children.filter(gaps__isnull=False).distinct():
-        case_event(child, kind="commitment_witnessed", actor=actor, public=False,
-                   message=_("The applicant read and signed the commitment at the counter; the clerk confirmed it."))  # fmt: skip
-    # The one visit counts for every service: those accepted now count it at acceptance.
-    accepted_now = []
-    for child in bundle_case.children.filter(status=Case.Status.SUBMITTED):
-        if is_instant(child):
-            result = case_instant_decide(actor=actor, case=child)
-            if result is not None and result.outcome != "manual":
-                continue
-        case_accept(actor=actor, case=child, at_counter=True)
-        accepted_now.append(child.pk)
-    Case.objects.filter(bundle_case=bundle_case).exclude(pk__in=accepted_now).update(visits=F("visits") + 1)
-    return bundle_case

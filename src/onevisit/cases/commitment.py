@@ -25,6 +25,7 @@ from onevisit.catalog.models import ItemVersion, MaterialRequirement
 from onevisit.core.audit import audit_log
 
 from .models import Case, Commitment, SuppliedMaterial
+from .tolerance import signature
 
 REFERENCE = "告知承诺"
 
@@ -144,42 +145,20 @@ def on_submit(*, actor: Any, case: Case, text: str | None, ip: str | None) -> Co
     refusal = _refusal(case, requirements)
     if refusal:
         raise ValidationError(refusal)
-    from .tolerance import text_hash
-
-    expected = commitment_text(case, requirements)
-    earlier = case.commitments.filter(kind=Commitment.Kind.COMMITMENT, sha256=text_hash(expected)).first()
-    if text is None and earlier is not None:
-        return earlier  # signed already, word for word: a bundle's item filed after the items it waited for
-    return commitment_sign(actor=actor, case=case, requirements=requirements, text=text, ip=ip)
-
-
-def commitment_sign(
-    *, actor: Any, case: Case, requirements: list[MaterialRequirement], text: str | None, ip: str | None
-) -> Commitment:
-    """Record the signature of the 告知承诺 for ``requirements``, if ``text`` is exactly what the case
-    gives for them; else nothing is recorded and the applicant is asked to read it again."""
-    expected = commitment_text(case, requirements)
-    if text is None or text.replace("\r\n", "\n") != expected:
-        raise ValidationError(
-            _("The commitment has changed since you read it. Read it again below and submit again.")
-        )
-    signer = case.agent or case.applicant_person
-    if signer is None:
-        raise ValidationError(_("A person must sign the commitment."))
-    from .tolerance import text_hash
-
-    record = Commitment.objects.create(
-        case=case, kind=Commitment.Kind.COMMITMENT, text=expected, sha256=text_hash(expected),
-        signed_by=signer, ip=ip or None,
+    record = signature(
+        actor=actor, case=case, kind=Commitment.Kind.COMMITMENT, expected=commitment_text(case, requirements),
+        text=text, ip=ip, requirements=requirements,
     )  # fmt: skip
     case.materials.filter(source=SuppliedMaterial.Source.COMMITMENT).update(
         reference=f"{REFERENCE} {record.sha256}"
     )
-    audit_log(
-        actor=actor, action="commitment_signed", obj=case,
-        data={"kind": record.kind, "sha256": record.sha256, "materials": [m.pk for m in requirements]},
-    )  # fmt: skip
     return record
+
+
+def text_to_sign(case: Case) -> str:
+    """The 告知承诺书 the applicant signs by filing ("" when no material is replaced)."""
+    requirements = replaced(case)
+    return commitment_text(case, requirements) if requirements else ""
 
 
 def signed(case: Case) -> Commitment | None:

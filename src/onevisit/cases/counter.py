@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onevisit.catalog.models import ItemVersion, MaterialRequirement, ServiceItem
+from onevisit.catalog.models import Bundle, ItemVersion, MaterialRequirement, ServiceItem
 from onevisit.catalog.models.powers import Audience
 from onevisit.core import crypto
 from onevisit.core.audit import audit_log
@@ -29,9 +29,10 @@ from onevisit.identity.services import (
 )
 from onevisit.org.models import ServiceCenter
 
-from . import forms, tolerance
+from . import bundles, forms, tolerance
+from .bundle_gaps import bundle_gap_mark
 from .instant import case_instant_decide, is_instant
-from .models import Case, Channel, SuppliedMaterial
+from .models import BundleCase, Case, Channel, SuppliedMaterial
 from .selectors import authorization_for
 from .services import (
     _require,
@@ -248,6 +249,72 @@ def _counter_gaps(
         raise ValidationError(
             {"commitment_read": _("Let the applicant read the commitment below and sign it, then tick that they did and accept again.")}
         )  # fmt: skip
+
+
+@transaction.atomic
+def bundle_counter_intake(
+    *,
+    actor: Any,
+    center: ServiceCenter,
+    bundle: Bundle,
+    person: Person,
+    organization: Organization | None = None,
+    form_data: dict[str, Any],
+    paper: list[str],
+    idempotency_key: uuid.UUID,
+    later: list[str] | None = None,
+    commitments: dict[str, str] | None = None,
+) -> BundleCase:
+    """一件事 at the counter, in one sitting and all or nothing: the merged form, the paper originals
+    the clerk checked (one tick per merged material serves every item), filing, and 受理 of every
+    service that waits for nothing (秒批 ones are decided at once). One visit for each service.
+
+    容缺: ``later`` are the merged materials the applicant will supply online; ``commitments`` the
+    texts (``bundle_gaps.counter_commitments``) the applicant read and signed in front of the clerk,
+    by item code (None until the clerk confirms they did)."""
+    existing = BundleCase.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    bundle_case = bundles.bundle_start(
+        actor=actor, bundle=bundle, channel=Channel.COUNTER, form_data=form_data,
+        person=None if organization else person, organization=organization,
+        agent=person if organization else None, center=center,
+    )  # fmt: skip
+    plan = bundles.plan_of(bundle_case)
+    children = bundles.children_of(bundle_case)
+    for key in paper:
+        merged = bundles.material_of(plan, key)
+        for code, requirement in merged.requirements.items():
+            if not (merged.provided_by and merged.provided_by in plan.member(code).needs):
+                material_record_paper(actor=actor, case=children[code], requirement=requirement)
+    for key in later or []:
+        if key in paper:
+            raise ValidationError(
+                _("%(names)s: not missing (checked, scanned or known from shared data), so it cannot be supplied later. Untick “supply later”.")
+                % {"names": bundles.material_of(plan, key).name}
+            )  # fmt: skip
+        bundle_gap_mark(actor=actor, bundle_case=bundle_case, material_key=key, later=True)
+    if later and commitments is None:
+        raise ValidationError(
+            {"commitment_read": _("Let the applicant read the commitment below and sign it, then tick that they did and accept again.")}
+        )  # fmt: skip
+    bundle_case = bundles.bundle_submit(
+        actor=actor, bundle_case=bundle_case, idempotency_key=idempotency_key, commitments=commitments
+    )
+    for child in bundle_case.children.filter(gaps__isnull=False).distinct():
+        case_event(child, kind="commitment_witnessed", actor=actor, public=False,
+                   message=_("The applicant read and signed the commitment at the counter; the clerk confirmed it."))  # fmt: skip
+    # The one visit counts for every service: those accepted now count it at acceptance.
+    accepted_now = []
+    for child in bundle_case.children.filter(status=Case.Status.SUBMITTED):
+        if is_instant(child):
+            result = case_instant_decide(actor=actor, case=child)
+            if result is not None and result.outcome != "manual":
+                continue
+        case_accept(actor=actor, case=child, at_counter=True)
+        accepted_now.append(child.pk)
+    Case.objects.filter(bundle_case=bundle_case).exclude(pk__in=accepted_now).update(visits=F("visits") + 1)
+    return bundle_case
 
 
 # ---- organisations at the counter (法人, 经办人 and 授权委托) ------------------------------------------

@@ -203,6 +203,15 @@ def on_submit(
         raise ValidationError(
             _("Supply these materials first: %(names)s.") % {"names": "、".join(m.name for m in needed)}
         )
+    gaps_commit(actor=actor, case=case, later=later, commitment=commitment, ip=ip)
+
+
+def gaps_commit(
+    *, actor: Any, case: Case, later: list[MaterialRequirement], commitment: str | None, ip: str | None
+) -> None:
+    """The materials ``later`` may follow, and the applicant signed the commitment for exactly them:
+    ``commitment`` now, or (None) word for word earlier — a bundle's item is signed for when the
+    bundle is filed and filed itself once the items it waits for are done. Raises if not."""
     if not later:
         return
     if any(not m.tolerable for m in later) or not item_allows(case):
@@ -217,13 +226,10 @@ def on_submit(
         raise ValidationError(
             _("Because of a bad-credit record, applications with missing materials are not open to you. Upload the missing materials to apply.")
         )  # fmt: skip
-    expected = commitment_text(case, later)
-    if (
-        commitment is None
-        and case.commitments.filter(kind=Commitment.Kind.TOLERANCE, sha256=text_hash(expected)).exists()
-    ):
-        return  # signed already, word for word: a bundle's child filed after the items it waited for
-    commitment_sign(actor=actor, case=case, requirements=later, text=commitment, ip=ip)
+    signature(
+        actor=actor, case=case, kind=Commitment.Kind.TOLERANCE, expected=commitment_text(case, later),
+        text=commitment, ip=ip, requirements=later,
+    )  # fmt: skip
 
 
 def to_sign(case: Case, known: dict[int, Any] | None = None) -> list[MaterialRequirement]:
@@ -231,17 +237,37 @@ def to_sign(case: Case, known: dict[int, Any] | None = None) -> list[MaterialReq
     (``known``: ``evidence.evidence_for(case)``, when the caller has it already)."""
     from .evidence import evidence_for
 
+    later = marked(case)
+    if not later:
+        return []
     supplied = set(case.materials.values_list("requirement_id", flat=True))
     known = evidence_for(case) if known is None else known
-    return [r for r in marked(case) if r.pk not in supplied and r.pk not in known]
+    return [r for r in later if r.pk not in supplied and r.pk not in known]
 
 
-def commitment_sign(
-    *, actor: Any, case: Case, requirements: list[MaterialRequirement], text: str | None, ip: str | None
+def text_to_sign(case: Case) -> str:
+    """The commitment the applicant signs by filing ("" when nothing is to follow later)."""
+    later = to_sign(case)
+    return commitment_text(case, later) if later else ""
+
+
+def signature(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    expected: str,
+    text: str | None,
+    ip: str | None,
+    requirements: list[MaterialRequirement],
 ) -> Commitment:
-    """Record the signature of the commitment for ``requirements``, if ``text`` is exactly what the
-    applicant was shown for them; else nothing is recorded and the applicant is asked to read again."""
-    expected = commitment_text(case, requirements)
+    """A signed commitment (容缺 or 告知承诺) of the case: ``text`` recorded if it is exactly the
+    ``expected`` words the applicant was shown, or, without ``text``, the same words signed earlier.
+    Otherwise nothing is recorded and the applicant is asked to read again."""
+    if text is None:
+        earlier = case.commitments.filter(kind=kind, sha256=text_hash(expected)).first()
+        if earlier is not None:
+            return earlier
     if text is None or text.replace("\r\n", "\n") != expected:
         raise ValidationError(
             _("The commitment has changed since you read it. Read it again below and submit again.")
@@ -250,9 +276,8 @@ def commitment_sign(
     if signer is None:
         raise ValidationError(_("A person must sign the commitment."))
     record = Commitment.objects.create(
-        case=case, kind=Commitment.Kind.TOLERANCE, text=expected, sha256=text_hash(expected),
-        signed_by=signer, ip=ip or None,
-    )  # fmt: skip
+        case=case, kind=kind, text=expected, sha256=text_hash(expected), signed_by=signer, ip=ip or None
+    )
     audit_log(
         actor=actor, action="commitment_signed", obj=case,
         data={"kind": record.kind, "sha256": record.sha256, "materials": [m.pk for m in requirements]},

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 
 def region_prefix(code: str) -> str:
@@ -36,18 +37,33 @@ class Scope:
     item_code: str | None = None
     channel: str | None = None
 
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """The period as aware datetimes [start, end) in local time (so the indexes can be used)."""
+        start = timezone.make_aware(dt.datetime.combine(self.since, dt.time.min))
+        end = timezone.make_aware(dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time.min))
+        return start, end
+
     def case_q(self, path: str = "") -> Q:
         """The filters (not the period) as a Q over a ``cases.Case``; ``path`` leads from the queried
         model to the case, e.g. ``"case__"``."""
+        return self.q(
+            region=f"{path}department__region__code", department=f"{path}department_id",
+            item=f"{path}item_version__item__code", channel=f"{path}channel",
+        )  # fmt: skip
+
+    def q(self, *, region: str, department: str, item: str | None = None, channel: str | None = None) -> Q:
+        """The filters (not the period) as a Q over any model, given the field each one applies to:
+        ``region`` a region code (matched with its sub-regions), ``department`` an id, ``item`` a
+        code, ``channel`` a channel; a filter given no field does not apply."""
         q = Q()
         if self.region_code:
-            q &= Q(**{f"{path}department__region__code__startswith": region_prefix(self.region_code)})
+            q &= Q(**{f"{region}__startswith": region_prefix(self.region_code)})
         if self.department_id:
-            q &= Q(**{f"{path}department_id": self.department_id})
-        if self.item_code:
-            q &= Q(**{f"{path}item_version__item__code": self.item_code})
-        if self.channel:
-            q &= Q(**{f"{path}channel": self.channel})
+            q &= Q(**{department: self.department_id})
+        if self.item_code and item:
+            q &= Q(**{item: self.item_code})
+        if self.channel and channel:
+            q &= Q(**{channel: self.channel})
         return q
 
 

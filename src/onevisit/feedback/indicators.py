@@ -9,40 +9,25 @@ so counter ratings without a case are counted as well.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onevisit.core.indicators import Figure, Indicator, Scope, ratio, region_prefix
+from onevisit.core.indicators import Figure, Indicator, Scope, ratio
 
 from .models import BAD_LEVELS, GOOD_LEVELS, Rating
 
 
-def _bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(scope.since, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(scope.until + dt.timedelta(days=1), dt.time.min))
-    return start, end
-
-
 def scope_q(scope: Scope, path: str = "") -> Q:
     """The filters of the scope as a Q over a ``Rating`` (``path`` leads from the queried model)."""
-    q = Q()
-    if scope.region_code:
-        q &= Q(**{f"{path}region__code__startswith": region_prefix(scope.region_code)})
-    if scope.department_id:
-        q &= Q(**{f"{path}department_id": scope.department_id})
-    if scope.item_code:
-        q &= Q(**{f"{path}item__code": scope.item_code})
-    if scope.channel:
-        q &= Q(**{f"{path}channel": scope.channel})
-    return q
+    return scope.q(
+        region=f"{path}region__code", department=f"{path}department_id", item=f"{path}item__code",
+        channel=f"{path}channel",
+    )  # fmt: skip
 
 
 def ratings_in(scope: Scope) -> QuerySet[Rating]:
     """The non-voided ratings made in the period, filtered by the scope."""
-    start, end = _bounds(scope)
+    start, end = scope.bounds()
     return Rating.objects.filter(
         scope_q(scope), voided_at__isnull=True, created_at__gte=start, created_at__lt=end
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from onevisit.cases.models import Case, SuppliedMaterial
 from onevisit.catalog.models import Channel, ItemKind, ServiceItem
-from onevisit.core.indicators import Figure, Scope, region_prefix
+from onevisit.core.indicators import Figure, Scope
 from onevisit.core.models import CalendarDay
 from onevisit.exchange.models import DataAccess
 
@@ -50,13 +50,6 @@ def _cached(key: Any, compute: Callable[[], Any]) -> Any:
     if key not in store:
         store[key] = compute()
     return store[key]
-
-
-def bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
-    """The period as aware datetimes [start, end) in local time (so the indexes can be used)."""
-    start = timezone.make_aware(dt.datetime.combine(scope.since, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(scope.until + dt.timedelta(days=1), dt.time.min))
-    return start, end
 
 
 FACT = "fact"  # grouping of the daily rollup: (local day, department id, item code, channel)
@@ -109,12 +102,12 @@ def _grouped(
 
 
 def filed_cases(scope: Scope) -> QuerySet[Case]:
-    start, end = bounds(scope)
+    start, end = scope.bounds()
     return Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end).filter(scope.case_q())
 
 
 def finished_cases(scope: Scope) -> QuerySet[Case]:
-    start, end = bounds(scope)
+    start, end = scope.bounds()
     return Case.objects.filter(
         status__in=Case.FINISHED, submitted_at__isnull=False, decided_at__gte=start, decided_at__lt=end
     ).filter(scope.case_q())
@@ -182,7 +175,7 @@ def _live_instant(scope: Scope, by: str | None) -> dict[Any, dict[str, Any]]:
 
 
 def _live_material(scope: Scope, by: str | None) -> dict[Any, dict[str, Any]]:
-    start, end = bounds(scope)
+    start, end = scope.bounds()
     qs = SuppliedMaterial.objects.filter(
         case__submitted_at__gte=start, case__submitted_at__lt=end, requirement__required=True
     ).filter(scope.case_q("case__"))
@@ -216,15 +209,11 @@ FACT_GROUPS = {
 def _facts(scope: Scope, by: str | None, columns: dict[str, str]) -> dict[Any, dict[str, Any]]:
     from .models import DailyFact
 
-    qs = DailyFact.objects.filter(day__gte=scope.since, day__lte=scope.until)
-    if scope.region_code:
-        qs = qs.filter(region_code__startswith=region_prefix(scope.region_code))
-    if scope.department_id:
-        qs = qs.filter(department_id=scope.department_id)
-    if scope.item_code:
-        qs = qs.filter(item_code=scope.item_code)
-    if scope.channel:
-        qs = qs.filter(channel=scope.channel)
+    qs = DailyFact.objects.filter(
+        scope.q(region="region_code", department="department_id", item="item_code", channel="channel"),
+        day__gte=scope.since,
+        day__lte=scope.until,
+    )
     sums = {name: Sum(column) for name, column in columns.items()}
     if by is None:
         return {None: qs.aggregate(**sums)}
@@ -342,12 +331,13 @@ def _duration(scope: Scope, by: str | None) -> Grouped:
 
 def _sharing(scope: Scope, by: str | None) -> Grouped:
     def run() -> Grouped:
-        start, end = bounds(scope)
-        qs = DataAccess.objects.filter(agreement__isnull=False, at__gte=start, at__lt=end)
-        if scope.region_code:
-            qs = qs.filter(department__region__code__startswith=region_prefix(scope.region_code))
-        if scope.department_id:
-            qs = qs.filter(department_id=scope.department_id)
+        start, end = scope.bounds()
+        qs = DataAccess.objects.filter(
+            scope.q(region="department__region__code", department="department_id"),
+            agreement__isnull=False,
+            at__gte=start,
+            at__lt=end,
+        )
         if scope.item_code or scope.channel:
             numbers = Case.objects.filter(scope.case_q(), number__isnull=False).values("number")
             qs = qs.filter(case_ref__in=numbers)
@@ -368,16 +358,11 @@ def _compression(scope: Scope, by: str | None) -> Grouped:
 
     def run() -> Grouped:
         qs = ServiceItem.objects.filter(
+            scope.q(region="department__region__code", department="department_id", item="code"),
             status=ServiceItem.Status.ACTIVE,
             current_version__promised_limit_days__isnull=False,
             current_version__statutory_limit_days__gt=0,
         )
-        if scope.region_code:
-            qs = qs.filter(department__region__code__startswith=region_prefix(scope.region_code))
-        if scope.department_id:
-            qs = qs.filter(department_id=scope.department_id)
-        if scope.item_code:
-            qs = qs.filter(code=scope.item_code)
         sums = {
             "promised": Sum("current_version__promised_limit_days"),
             "statutory": Sum("current_version__statutory_limit_days"),

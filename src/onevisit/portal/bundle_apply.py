@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onevisit.cases import bundles, evidence, forms, selectors, tolerance
+from onevisit.cases import bundle_gaps, bundles, evidence, forms, selectors, tolerance
 from onevisit.cases.models import BundleCase, Case, CaseGap, Channel, SuppliedMaterial
 from onevisit.catalog import bundle_form
 from onevisit.catalog import selectors as catalog
@@ -201,10 +201,10 @@ def _material_rows(
     still: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     children = bundles.children_of(bundle_case)
-    offered = bundles.later_offered(bundle_case, plan, children)
-    later = bundles.later_keys(bundle_case, plan, children)
-    promise_offered = bundles.promise_offered(bundle_case, plan, children)
-    promised = bundles.promise_keys(bundle_case, plan, children)
+    offered = bundle_gaps.later_offered(bundle_case, plan, children)
+    later = bundle_gaps.later_keys(bundle_case, plan, children)
+    promise_offered = bundle_gaps.promise_offered(bundle_case, plan, children)
+    promised = bundle_gaps.promise_keys(bundle_case, plan, children)
     supplied: dict[int, list[SuppliedMaterial]] = {}
     uploads = SuppliedMaterial.objects.filter(case__bundle_case=bundle_case).exclude(
         source=SuppliedMaterial.Source.COMMITMENT
@@ -256,42 +256,33 @@ def materials(request: HttpRequest, account: ApplicantAccount, pk: int) -> HttpR
     errors: dict[int, str] = {}
     keys: set[str] | None = None  # the merged materials still missing, once the uploads are in
     if request.method == "POST":
-        marked = bundles.later_keys(bundle_case, plan)
-        promised = bundles.promise_keys(bundle_case, plan)
+        marked = bundle_gaps.later_keys(bundle_case, plan)
+        promised = bundle_gaps.promise_keys(bundle_case, plan)
         for index, merged in enumerate(plan.materials):
             upload = request.FILES.get(f"m-{index}")
             replace = request.POST.get(f"promise-{index}") == "1" and upload is None
-            if replace != (merged.key in promised):  # 告知承诺: marked or taken back
-                try:
-                    bundles.bundle_promise_mark(
+            later = request.POST.get(f"later-{index}") == "1" and upload is None and not replace
+            try:
+                if replace != (merged.key in promised):  # 告知承诺: marked or taken back
+                    bundle_gaps.bundle_promise_mark(
                         actor=request.user, bundle_case=bundle_case, material_key=merged.key, replace=replace
                     )
-                except ValidationError as exc:
-                    errors[index] = " ".join(_service_errors(exc))
-                    continue
-                marked = bundles.later_keys(bundle_case, plan)  # a commitment takes the place of 容缺
-            later = request.POST.get(f"later-{index}") == "1" and upload is None and not replace
-            if later != (merged.key in marked):  # 容缺: marked or taken back
-                try:
-                    bundles.bundle_gap_mark(
+                    marked = bundle_gaps.later_keys(bundle_case, plan)  # a commitment takes the place of 容缺
+                if later != (merged.key in marked):  # 容缺: marked or taken back
+                    bundle_gaps.bundle_gap_mark(
                         actor=request.user, bundle_case=bundle_case, material_key=merged.key, later=later
                     )
-                except ValidationError as exc:
-                    errors[index] = " ".join(_service_errors(exc))
-                    continue
-            if upload is None:
-                continue
-            try:
-                bundles.bundle_material_upload(
-                    actor=request.user, bundle_case=bundle_case, material_key=merged.key, stream=upload,
-                    name=upload.name or "",
-                )  # fmt: skip
+                if upload is not None:
+                    bundles.bundle_material_upload(
+                        actor=request.user, bundle_case=bundle_case, material_key=merged.key, stream=upload,
+                        name=upload.name or "",
+                    )  # fmt: skip
             except ValidationError as exc:
                 errors[index] = " ".join(_service_errors(exc))
         if not errors:
             keys = {m.key for m in bundles.missing(bundle_case, plan)}
-            offered = bundles.later_offered(bundle_case, plan)
-            promise_offered = bundles.promise_offered(bundle_case, plan)
+            offered = bundle_gaps.later_offered(bundle_case, plan)
+            promise_offered = bundle_gaps.promise_offered(bundle_case, plan)
             for index, merged in enumerate(plan.materials):
                 if merged.key in keys:
                     errors[index] = (
@@ -344,11 +335,11 @@ def _check_page(
             "materials": _material_rows(bundle_case, plan, {}),
             "commitments": [
                 (plan.member(code).version.name, code, text)
-                for code, text in bundles.commitments_to_sign(bundle_case, plan).items()
+                for code, text in bundle_gaps.commitments_to_sign(bundle_case, plan).items()
             ],
             "approvals": [
                 (plan.member(code).version.name, code, text)
-                for code, text in bundles.approvals_to_sign(bundle_case, plan).items()
+                for code, text in bundle_gaps.approvals_to_sign(bundle_case, plan).items()
             ],
             "uses_data": bool(trusted),
             "idempotency_key": uuid.uuid4(),
@@ -417,10 +408,9 @@ def bundle_case(request: HttpRequest, account: ApplicantAccount, pk: int) -> Htt
     children = bundles.children_of(bundle_case)
     kids = list(children.values())
     names = {m.code: m.version.name for m in plan.members}
+    gaps = bundle_gaps.gaps_open(bundle_case, plan)
     gaps_of: dict[int, list[CaseGap]] = {}
-    for gap in CaseGap.objects.filter(
-        case__bundle_case=bundle_case, case__status__in=tolerance.SUPPLY_STATUSES, supplied_at__isnull=True
-    ).select_related("requirement"):
+    for gap in sorted((g for open_gap in gaps for g in open_gap.gaps), key=lambda g: g.requirement.order):
         gaps_of.setdefault(gap.case_id, []).append(gap)
     rows = []
     for member in plan.members:
@@ -433,17 +423,9 @@ def bundle_case(request: HttpRequest, account: ApplicantAccount, pk: int) -> Htt
                 "resume": reverse("portal:apply_check", args=[member.code, child.pk])
                 if child.status == child.Status.DRAFT
                 else "",
-                "gaps": gaps_of.get(child.pk, []),
+                # What this service still misses, once it runs (a waiting one has no deadline yet).
+                "gaps": gaps_of.get(child.pk, []) if child.status in tolerance.SUPPLY_STATUSES else [],
             }
-        )
-    open_gaps: list[CaseGap] = [gap for child in children.values() for gap in gaps_of.get(child.pk, [])]
-    gaps = []
-    for merged in bundles.gaps_open(bundle_case, plan):
-        ids = {r.pk for r in merged.requirements.values()}
-        dates = [g.deadline for g in open_gaps if g.requirement_id in ids and g.deadline]
-        # The earliest deadline of the services that miss it (none until one of them is accepted).
-        gaps.append(
-            {"index": plan.materials.index(merged), "merged": merged, "deadline": min(dates, default=None)}
         )
     return render(
         request,
@@ -471,7 +453,7 @@ def gap_supply(request: HttpRequest, account: ApplicantAccount, pk: int, index: 
     try:
         if upload is None:
             raise ValidationError(_("Choose the file of the missing material."))
-        bundles.bundle_gap_supply(
+        bundle_gaps.bundle_gap_supply(
             actor=request.user, bundle_case=bundle_case, material_key=plan.materials[index].key, stream=upload,
             name=upload.name or "",
         )  # fmt: skip

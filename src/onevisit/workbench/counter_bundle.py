@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onevisit.cases import bundles, tolerance
+from onevisit.cases import bundle_gaps, bundles, tolerance
+from onevisit.cases import counter as case_counter
 from onevisit.cases.forms import coerce, fields_of, steps_of
 from onevisit.cases.models import BundleCase, Case, CaseGap
 from onevisit.catalog import bundle_form
@@ -35,7 +36,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
     bundle = get_object_or_404(catalog.published_bundles(), code=code)
     plan = bundle_form.plan(bundle)
     schema = plan.schema()
-    tolerable = bundles.tolerable_keys(plan)
+    tolerable = bundle_gaps.tolerable_keys(plan)
     credit = tolerance.credit_ok_for(person=person, org=applicant.organization)
     offerable = tolerable if credit else set()
     errors: dict[str, list[str]] = {}
@@ -61,7 +62,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
         except ValueError:
             key = uuid.uuid4()
         try:
-            bundle_case = bundles.bundle_counter_intake(
+            bundle_case = case_counter.bundle_counter_intake(
                 actor=request.user, center=center, bundle=bundle, person=person,
                 organization=applicant.organization, form_data=coerce(schema, {k: v for k, v in values.items() if v}),
                 paper=paper, idempotency_key=key, later=later, commitments=signed,
@@ -108,7 +109,7 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
             "offerable": offerable,
             "commitments": [
                 (plan.member(code).version.name, code, text)
-                for code, text in bundles.counter_commitments(
+                for code, text in bundle_gaps.counter_commitments(
                     plan, [k for k in later if k in offerable]
                 ).items()
             ],

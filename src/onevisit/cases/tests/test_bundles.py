@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import FORM, bpmn
-from onevisit.cases import bundles, issuance, services
+from onevisit.cases import bundle_gaps, bundles, counter, issuance, services
 from onevisit.cases.models import BundleCase, Case, CaseGap, Commitment, SuppliedMaterial
 from onevisit.catalog import bundle_form
 from onevisit.catalog.models import Bundle, BundleItem, MaterialRequirement
@@ -273,21 +273,21 @@ def test_at_the_counter_a_bundle_is_filed_and_accepted_in_one_sitting(restaurant
     )
     key = uuid.uuid4()
     with pytest.raises(ValidationError, match="住所使用证明"):  # the lease not checked: nothing is filed
-        bundles.bundle_counter_intake(
+        counter.bundle_counter_intake(
             actor="clerk", center=center, bundle=restaurant, person=alice, form_data=ANSWERS, paper=[],
             idempotency_key=key,
         )  # fmt: skip
     assert not BundleCase.objects.exists() and not Case.objects.exists()
     with pytest.raises(ValidationError):
-        bundles.bundle_counter_intake(
+        counter.bundle_counter_intake(
             actor="clerk", center=center, bundle=restaurant, person=alice, form_data=ANSWERS,
             paper=["name:不存在"], idempotency_key=key,
         )  # fmt: skip
-    bundle_case = bundles.bundle_counter_intake(
+    bundle_case = counter.bundle_counter_intake(
         actor="clerk", center=center, bundle=restaurant, person=alice, form_data=ANSWERS,
         paper=["name:住所使用证明"], idempotency_key=key,
     )  # fmt: skip
-    again = bundles.bundle_counter_intake(
+    again = counter.bundle_counter_intake(
         actor="clerk", center=center, bundle=restaurant, person=alice, form_data=ANSWERS,
         paper=["name:住所使用证明"], idempotency_key=key,
     )  # fmt: skip
@@ -323,10 +323,10 @@ LEASE = "name:住所使用证明"
 def _later(bundle, alice):
     """The bundle filled in, with the lease (tolerable in all three items) marked "supply later"."""
     bundle_case = _filled(bundle, alice, upload=False)
-    assert LEASE in bundles.later_offered(bundle_case)
+    assert LEASE in bundle_gaps.later_offered(bundle_case)
     assert [m.key for m in bundles.missing(bundle_case)] == [LEASE]
-    bundles.bundle_gap_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, later=True)
-    assert bundles.later_keys(bundle_case) == {LEASE} and bundles.missing(bundle_case) == []
+    bundle_gaps.bundle_gap_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, later=True)
+    assert bundle_gaps.later_keys(bundle_case) == {LEASE} and bundles.missing(bundle_case) == []
     return bundle_case
 
 
@@ -334,7 +334,7 @@ def test_a_material_is_supplied_later_in_every_item_on_one_commitment_each(
     restaurant, alice, officer_scjg, django_capture_on_commit_callbacks
 ):
     bundle_case = _later(restaurant, alice)
-    texts = bundles.commitments_to_sign(bundle_case)
+    texts = bundle_gaps.commitments_to_sign(bundle_case)
     assert sorted(texts) == ["F-1", "L-1", "S-1"] and all("住所使用证明" in t for t in texts.values())
     # Without the texts the applicant read, nothing is filed and nothing is signed.
     with pytest.raises(ValidationError, match="承诺书内容已变化"):
@@ -368,15 +368,15 @@ def test_a_material_is_supplied_later_in_every_item_on_one_commitment_each(
     # No certificate while the lease is missing, so the food licence still waits.
     assert not Case.objects.get(pk=licence.pk).certificate_number
     assert Case.objects.get(pk=children["F-1"].pk).status == Case.Status.WAITING
-    assert [m.key for m in bundles.gaps_open(bundle_case)] == [LEASE]
+    assert [g.merged.key for g in bundle_gaps.gaps_open(bundle_case)] == [LEASE]
 
     # One upload supplies the lease to every item: the running ones close their gap, the waiting
     # one simply has it when it is filed.
     with django_capture_on_commit_callbacks(execute=True):
-        assert bundles.bundle_gap_supply(
+        assert bundle_gaps.bundle_gap_supply(
             actor="applicant", bundle_case=bundle_case, material_key=LEASE, stream=io.BytesIO(PDF), name="租赁合同.pdf"
         ) == 3  # fmt: skip
-    assert bundles.gaps_open(bundle_case) == []
+    assert bundle_gaps.gaps_open(bundle_case) == []
     assert Case.objects.get(pk=licence.pk).certificate_number
     food = Case.objects.get(pk=children["F-1"].pk)
     assert food.status == Case.Status.SUBMITTED and food.number and not food.gaps.exists()
@@ -384,7 +384,7 @@ def test_a_material_is_supplied_later_in_every_item_on_one_commitment_each(
     leases = SuppliedMaterial.objects.filter(case__bundle_case=bundle_case, requirement__code="lease")
     assert leases.count() == 3 and len({m.file.name for m in leases}) == 1  # the file is kept once
     with pytest.raises(ValidationError):
-        bundles.bundle_gap_supply(
+        bundle_gaps.bundle_gap_supply(
             actor="applicant", bundle_case=bundle_case, material_key=LEASE, stream=io.BytesIO(PDF), name="again.pdf"
         )  # fmt: skip
 
@@ -400,7 +400,7 @@ def test_an_item_waiting_for_a_provisional_certificate_is_filed_on_the_commitmen
     licence_version = restaurant.members.get(item__code="L-1").item.current_version
     type(licence_version).objects.filter(pk=licence_version.pk).update(provisional_certificate=True)
     bundle_case = _later(restaurant, alice)
-    texts = bundles.commitments_to_sign(bundle_case)
+    texts = bundle_gaps.commitments_to_sign(bundle_case)
     with django_capture_on_commit_callbacks(execute=True):
         bundle_case = bundles.bundle_submit(
             actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4(), commitments=texts
@@ -423,30 +423,32 @@ def test_supply_later_is_refused_where_an_item_needs_the_material_and_changes_no
     sign = restaurant.members.get(item__code="S-1").item.current_version
     MaterialRequirement.objects.filter(version=sign, code="lease").update(tolerable=False)
     bundle_case = _filled(restaurant, alice, upload=False)
-    assert LEASE not in bundles.later_offered(bundle_case)
+    assert LEASE not in bundle_gaps.later_offered(bundle_case)
     with pytest.raises(ValidationError, match="住所使用证明"):
-        bundles.bundle_gap_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, later=True)
+        bundle_gaps.bundle_gap_mark(
+            actor="applicant", bundle_case=bundle_case, material_key=LEASE, later=True
+        )
     assert not CaseGap.objects.exists()  # not even in the items that would have taken it
     with pytest.raises(ValidationError):
-        bundles.bundle_gap_mark(
+        bundle_gaps.bundle_gap_mark(
             actor="applicant", bundle_case=bundle_case, material_key="name:无此材料", later=True
         )
 
 
 def test_a_bad_credit_record_bars_supply_later_in_a_bundle(restaurant, alice):
     bundle_case = _later(restaurant, alice)
-    texts = bundles.commitments_to_sign(bundle_case)
+    texts = bundle_gaps.commitments_to_sign(bundle_case)
     credit_record_add(
         actor="steward", person=alice, kind="false_commitment", reason="虚假承诺", legal_basis="演示"
     )
-    assert bundles.later_offered(bundle_case) == set()
+    assert bundle_gaps.later_offered(bundle_case) == set()
     with pytest.raises(ValidationError, match="失信记录"):
         bundles.bundle_submit(
             actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4(), commitments=texts
         )
     assert BundleCase.objects.get().submitted_at is None and not Commitment.objects.exists()
     # Taking the mark back and uploading the lease is always open.
-    bundles.bundle_gap_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, later=False)
+    bundle_gaps.bundle_gap_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, later=False)
     assert not CaseGap.objects.exists() and [m.key for m in bundles.missing(bundle_case)] == [LEASE]
 
 
@@ -465,10 +467,12 @@ def test_a_commitment_replaces_a_material_in_every_item_even_one_that_waits(
 ):
     _promisable(restaurant)
     bundle_case = _filled(restaurant, alice, upload=False)
-    assert LEASE in bundles.promise_offered(bundle_case)
-    bundles.bundle_promise_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, replace=True)
-    assert bundles.promise_keys(bundle_case) == {LEASE} and bundles.missing(bundle_case) == []
-    texts = bundles.approvals_to_sign(bundle_case)
+    assert LEASE in bundle_gaps.promise_offered(bundle_case)
+    bundle_gaps.bundle_promise_mark(
+        actor="applicant", bundle_case=bundle_case, material_key=LEASE, replace=True
+    )
+    assert bundle_gaps.promise_keys(bundle_case) == {LEASE} and bundles.missing(bundle_case) == []
+    texts = bundle_gaps.approvals_to_sign(bundle_case)
     assert sorted(texts) == ["F-1", "L-1", "S-1"] and all("合法使用权" in t for t in texts.values())
     with pytest.raises(ValidationError, match="承诺书内容已变化"):
         bundles.bundle_submit(actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4())
@@ -496,12 +500,14 @@ def test_a_commitment_replaces_a_material_in_every_item_even_one_that_waits(
 def test_a_false_commitment_on_record_bars_replacing_a_material_in_a_bundle(restaurant, alice):
     _promisable(restaurant)
     bundle_case = _filled(restaurant, alice, upload=False)
-    bundles.bundle_promise_mark(actor="applicant", bundle_case=bundle_case, material_key=LEASE, replace=True)
-    texts = bundles.approvals_to_sign(bundle_case)
+    bundle_gaps.bundle_promise_mark(
+        actor="applicant", bundle_case=bundle_case, material_key=LEASE, replace=True
+    )
+    texts = bundle_gaps.approvals_to_sign(bundle_case)
     credit_record_add(
         actor="steward", person=alice, kind="false_commitment", reason="虚假承诺", legal_basis="演示"
     )
-    assert bundles.promise_offered(bundle_case) == set()
+    assert bundle_gaps.promise_offered(bundle_case) == set()
     with pytest.raises(ValidationError):
         bundles.bundle_submit(
             actor="applicant", bundle_case=bundle_case, idempotency_key=uuid.uuid4(), approvals=texts
@@ -510,7 +516,7 @@ def test_a_false_commitment_on_record_bars_replacing_a_material_in_a_bundle(rest
     with pytest.raises(
         ValidationError, match="申请人身份证明"
     ):  # a material no item lets a commitment replace
-        bundles.bundle_promise_mark(
+        bundle_gaps.bundle_promise_mark(
             actor="applicant", bundle_case=bundle_case, material_key="data:household-register", replace=True
         )
 
@@ -522,8 +528,8 @@ def test_at_the_counter_a_bundle_is_accepted_with_a_gap_once_the_applicant_signe
         code="A", name="市民之家", region=region, address="解放东路18号", hours="9-17"
     )
     plan = bundle_form.plan(restaurant)
-    assert LEASE in bundles.tolerable_keys(plan)
-    texts = bundles.counter_commitments(plan, [LEASE])
+    assert LEASE in bundle_gaps.tolerable_keys(plan)
+    texts = bundle_gaps.counter_commitments(plan, [LEASE])
     assert sorted(texts) == ["F-1", "L-1", "S-1"]
     intake = {
         "actor": "clerk", "center": center, "bundle": restaurant, "person": alice, "form_data": ANSWERS,
@@ -531,13 +537,13 @@ def test_at_the_counter_a_bundle_is_accepted_with_a_gap_once_the_applicant_signe
     }  # fmt: skip
     # Not yet signed, or checked on paper as well: nothing is filed.
     with pytest.raises(ValidationError) as error:
-        bundles.bundle_counter_intake(**intake)
+        counter.bundle_counter_intake(**intake)
     assert "commitment_read" in error.value.message_dict
     with pytest.raises(ValidationError, match="住所使用证明"):
-        bundles.bundle_counter_intake(**intake | {"paper": [LEASE], "commitments": texts})
+        counter.bundle_counter_intake(**intake | {"paper": [LEASE], "commitments": texts})
     assert not BundleCase.objects.exists() and not Case.objects.exists()
 
-    bundle_case = bundles.bundle_counter_intake(**intake | {"commitments": texts})
+    bundle_case = counter.bundle_counter_intake(**intake | {"commitments": texts})
     children = bundles.children_of(bundle_case)
     assert children["L-1"].status == children["S-1"].status == Case.Status.ACCEPTED
     assert children["L-1"].gaps.get().deadline is not None  # the deadline runs from this acceptance

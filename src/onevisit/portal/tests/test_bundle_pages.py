@@ -28,6 +28,14 @@ def _start(client) -> BundleCase:
     return BundleCase.objects.latest("pk")
 
 
+def _answered(client) -> tuple[BundleCase, str]:
+    """A bundle started and its form answered: the case and its materials page."""
+    bundle_case = _start(client)
+    client.post(f"/account/bundles/{bundle_case.pk}/step/1/", ANSWERS)
+    client.post(f"/account/bundles/{bundle_case.pk}/step/2/", {"business_area": "80"})
+    return bundle_case, client.get(f"/account/bundles/{bundle_case.pk}/materials/").content.decode()
+
+
 def test_an_applicant_files_a_bundle_once_with_one_form_and_one_upload(restaurant, alice):  # noqa: F811
     client = signed_in(alice)
     page = client.get("/bundles/restaurant/apply/")
@@ -123,10 +131,7 @@ def test_a_material_supplied_later_in_a_bundle_is_committed_once_and_uploaded_on
     bob,
 ):
     client = signed_in(alice)
-    bundle_case = _start(client)
-    client.post(f"/account/bundles/{bundle_case.pk}/step/1/", ANSWERS)
-    client.post(f"/account/bundles/{bundle_case.pk}/step/2/", {"business_area": "80"})
-    body = client.get(f"/account/bundles/{bundle_case.pk}/materials/").content.decode()
+    bundle_case, body = _answered(client)
     later = re.search(r'name="(later-\d+)"', body).group(1)
     assert "稍后补交（容缺）" in body
     response = client.post(f"/account/bundles/{bundle_case.pk}/materials/", {later: "1"})
@@ -170,10 +175,7 @@ def test_a_material_supplied_later_in_a_bundle_is_committed_once_and_uploaded_on
 def test_a_commitment_replaces_a_material_in_a_bundle_from_its_pages(restaurant, alice):  # noqa: F811
     _promisable(restaurant)
     client = signed_in(alice)
-    bundle_case = _start(client)
-    client.post(f"/account/bundles/{bundle_case.pk}/step/1/", ANSWERS)
-    client.post(f"/account/bundles/{bundle_case.pk}/step/2/", {"business_area": "80"})
-    body = client.get(f"/account/bundles/{bundle_case.pk}/materials/").content.decode()
+    bundle_case, body = _answered(client)
     promise = re.search(r'name="(promise-\d+)"', body).group(1)
     response = client.post(f"/account/bundles/{bundle_case.pk}/materials/", {promise: "1"})
     assert response.status_code == 302 and response["Location"].endswith("/check/")
