@@ -4,6 +4,7 @@ bad periods and codes are refused with the one error shape and nothing computed.
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from onevisit.insights.indicators import INDICATORS
 
@@ -19,7 +20,7 @@ def test_a_reader_gets_every_indicator_computed_by_the_dashboards_functions(
     reader, two_step_item, file_case, alice
 ):
     case = file_case(two_step_item, alice, channel="online")
-    day = case.submitted_at.date().isoformat()
+    day = timezone.localdate(case.submitted_at).isoformat()  # the local day, also just after midnight
     response = client_for(reader).get(
         f"/api/v1/indicators/?since={day}&until={day}&item={two_step_item.code}"
     )

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from onevisit.cases import instant, services
 from onevisit.cases.evidence import evidence_for, trusted_values
@@ -104,7 +105,7 @@ def test_the_rules_approve_at_once_with_the_certificate_and_the_trace(senior_ite
     assert certificate.holder_person == alice and certificate.status == "valid"
     assert certificate.data["gender"] == "女" and certificate.data["birth_date"] == "1949年12月31日"
     assert certificate.data["residence"] == "杭州市西湖区北山街道1号"
-    assert case.accepted_on == case.decided_at.date() and case.certificate_due is not None
+    assert case.accepted_on == timezone.localdate(case.decided_at) and case.certificate_due is not None
     assert case.events.filter(kind="certificate_issued").exists()
     # The department's use of the registry for this case is in alice's data-use log.
     assert DataAccess.objects.filter(
