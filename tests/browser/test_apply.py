@@ -4,6 +4,7 @@ screenshots and axe-core on every page of the journey."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -57,6 +58,8 @@ def test_citizen_applies_online_and_follows_the_case(new_page: Callable[..., Pag
     phone.fill("123")
     phone.press("Tab")
     expect(page.locator("#group-applicant_phone .error-message")).to_contain_text("联系电话", timeout=20_000)
+    # htmx listens on the swapped-in field only once it has settled (it then drops "htmx-added").
+    expect(page.locator("#group-applicant_phone")).not_to_have_class(re.compile(r"\bhtmx-added\b"))
     phone = page.get_by_label("联系电话")
     phone.fill(citizen["phone"])
     phone.press("Tab")
